@@ -1,0 +1,282 @@
+/* The dispatch core: one request in, one response out, no socket. The server and the test
+ * client both call kdispatch(), so every behaviour tested in-process is the served one.
+ *
+ * Order, as FastAPI's get_request_handler and solve_dependencies do it:
+ *   route match (404 / 405 + Allow / 307 slash redirect)
+ *   body read and JSON-decoded first (400 undecodable, 422 json_invalid: alone)
+ *   path params, query params, body fields validated; all errors in one 422
+ *   handler; a failure or no response is a 500 in text/plain. */
+#include <string.h>
+
+#include "internal.h"
+
+static const char msg_parse_body[] = "There was an error parsing the body";
+
+/* ---- answers that need no handler ---- */
+
+static int method_rank(const char *m)
+{
+    static const char *const order[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE",
+                                        "OPTIONS"};
+    for (int i = 0; i < 7; i++)
+        if (strcmp(m, order[i]) == 0) return i;
+    return 7;
+}
+
+static int allow_cmp(const char *a, const char *b)
+{
+    int ra = method_rank(a), rb = method_rank(b);
+    if (ra != rb) return ra - rb;
+    return strcmp(a, b);
+}
+
+/* 405 with Allow: every method of every route matching the path, in a fixed order, HEAD
+ * wherever GET is (SEMANTICS.md §1, libkarak's rule). */
+static void method_not_allowed(karak_ctx *c, kmatch *m)
+{
+    bool has_get = false, has_head = false;
+    for (size_t i = 0; i < m->nallow; i++) {
+        has_get |= strcmp(m->allow[i], "GET") == 0;
+        has_head |= strcmp(m->allow[i], "HEAD") == 0;
+    }
+    if (has_get && !has_head && m->nallow < sizeof m->allow / sizeof *m->allow)
+        m->allow[m->nallow++] = "HEAD";
+    for (size_t i = 1; i < m->nallow; i++) /* insertion sort: a handful of methods */
+        for (size_t j = i; j > 0 && allow_cmp(m->allow[j - 1], m->allow[j]) > 0; j--) {
+            const char *t = m->allow[j];
+            m->allow[j] = m->allow[j - 1];
+            m->allow[j - 1] = t;
+        }
+    kbuf b;
+    kbuf_init(&b, c->arena, 64);
+    for (size_t i = 0; i < m->nallow; i++) {
+        if (i > 0) kbuf_puts(&b, ", ");
+        kbuf_puts(&b, m->allow[i]);
+    }
+    const char *allow = kbuf_cstr(&b);
+    kresp_error_detail(&c->resp, c->arena, 405, "Method Not Allowed");
+    if (allow == NULL || !kresp_add_header(&c->resp, c->arena, "Allow", allow))
+        kresp_internal_error(&c->resp);
+}
+
+/* Starlette's redirect_slashes: strip all trailing slashes, or add one. */
+static char *toggle_slash(karena *a, const char *p, size_t n, size_t *out_len)
+{
+    if (n > 0 && p[n - 1] == '/') {
+        while (n > 0 && p[n - 1] == '/') n--;
+        *out_len = n;
+        return n > 0 ? karena_strndup(a, p, n) : NULL;
+    }
+    char *d = karena_alloc_bytes(a, n + 2);
+    if (d == NULL) return NULL;
+    memcpy(d, p, n);
+    d[n] = '/';
+    d[n + 1] = '\0';
+    *out_len = n + 1;
+    return d;
+}
+
+/* 307 to the slash twin of the path when that matches a route (any method). */
+static bool try_redirect(karak_ctx *c, const char *raw_path, size_t raw_len)
+{
+    if (c->path_len <= 1) return false;
+    size_t tl, rl;
+    char *twin = toggle_slash(c->arena, c->path, c->path_len, &tl);
+    if (twin == NULL) return false;
+    kmatch m;
+    krouter_match(&c->app->router, c->req->method, twin, tl, &m);
+    if (m.route == NULL && !m.path_matched) return false;
+    char *raw_twin = toggle_slash(c->arena, raw_path, raw_len, &rl);
+    const char *host = c->req->header ? c->req->header(c->req->header_ud, "Host") : NULL;
+    if (host == NULL || host[0] == '\0' || strpbrk(host, "\r\n/") != NULL)
+        host = c->req->default_host;
+    kbuf loc;
+    kbuf_init(&loc, c->arena, 64 + rl + c->raw_query.n);
+    kbuf_puts(&loc, "http://");
+    kbuf_puts(&loc, host);
+    kbuf_put(&loc, raw_twin ? raw_twin : "/", raw_twin ? rl : 1);
+    if (c->raw_query.s != NULL) {
+        kbuf_putc(&loc, '?');
+        kbuf_put(&loc, c->raw_query.s, c->raw_query.n);
+    }
+    const char *location = kbuf_cstr(&loc);
+    kresp_set(&c->resp, 307, NULL, NULL, 0);
+    if (location == NULL || !kresp_add_header(&c->resp, c->arena, "Location", location))
+        kresp_internal_error(&c->resp);
+    return true;
+}
+
+/* ---- validation ---- */
+
+typedef enum { BODY_OK, BODY_ANSWERED } body_state;
+
+static void json_invalid(karak_ctx *c, kverrs *errs, const kj_error *e)
+{
+    kloc loc = {.n = 0};
+    kloc_push_key(&loc, "body");
+    kloc_push_idx(&loc, e->pos);
+    kbuf ctx;
+    kbuf_init(&ctx, c->arena, 96);
+    kbuf_puts(&ctx, "{\"error\":");
+    kjw_string(&ctx, e->msg, strlen(e->msg));
+    kbuf_putc(&ctx, '}');
+    kj *empty = karena_alloc(c->arena, sizeof *empty);
+    if (empty != NULL) empty->type = KJ_OBJ;
+    kverrs_add(errs, "json_invalid", &loc, "JSON decode error", empty, kbuf_cstr(&ctx));
+}
+
+/* Reads and decodes the body before anything is validated, as FastAPI does: an undecodable
+ * body (400) or a JSON syntax error (one 422) ends the request here. */
+static body_state read_body(karak_ctx *c, kverrs *errs, const kj **parsed, bool *is_json)
+{
+    const kreq *req = c->req;
+    const char *ct = req->header ? req->header(req->header_ud, "Content-Type") : NULL;
+    *parsed = NULL;
+    *is_json = kcontent_type_is_json(ct);
+    if (req->body_len == 0) return BODY_OK;
+    if (!*is_json) {
+        if (kj_utf8_valid(req->body, req->body_len)) return BODY_OK;
+        kresp_error_detail(&c->resp, c->arena, 400, msg_parse_body);
+        return BODY_ANSWERED;
+    }
+    kj *v = NULL;
+    kj_error e = {0};
+    switch (kj_parse(c->arena, req->body, req->body_len, &v, &e)) {
+    case KJ_OK: *parsed = v; return BODY_OK;
+    case KJ_ENCODING: kresp_error_detail(&c->resp, c->arena, 400, msg_parse_body); break;
+    case KJ_SYNTAX:
+        json_invalid(c, errs, &e);
+        return BODY_OK; /* reported alone below */
+    case KJ_NOMEM: kresp_internal_error(&c->resp); break;
+    }
+    return BODY_ANSWERED;
+}
+
+static void validate_body(karak_ctx *c, const kj *parsed, bool is_json, kverrs *errs)
+{
+    const kschema *cs = c->route->body;
+    kloc loc = {.n = 0};
+    kloc_push_key(&loc, "body");
+    if (c->req->body_len == 0 || (parsed != NULL && parsed->type == KJ_NULL)) {
+        kverrs_add(errs, "missing", &loc, "Field required", NULL, NULL);
+        return;
+    }
+    static const char not_model[] =
+        "Input should be a valid dictionary or object to extract fields from";
+    if (!is_json) {
+        kj *raw = kj_new_str(c->arena, c->req->body, c->req->body_len);
+        kverrs_add(errs, "model_attributes_type", &loc, not_model, raw, NULL);
+        return;
+    }
+    if (parsed->type != KJ_OBJ) {
+        kverrs_add(errs, "model_attributes_type", &loc, not_model, parsed, NULL);
+        return;
+    }
+    c->body = karena_alloc(c->arena, cs->schema->size);
+    if (c->body == NULL) {
+        errs->nomem = true;
+        return;
+    }
+    kschema_from_json(cs, parsed, c->body, &loc, errs);
+}
+
+static const char *query_get(void *ud, const char *name, size_t *len)
+{
+    return kquery_last(ud, name, len);
+}
+
+/* True when the handler may run; otherwise c->resp holds the answer. */
+static bool validate(karak_ctx *c)
+{
+    const kroute *r = c->route;
+    kverrs errs;
+    kverrs_init(&errs, c->arena);
+    const kj *parsed = NULL;
+    bool is_json = false;
+    if (r->body != NULL && read_body(c, &errs, &parsed, &is_json) == BODY_ANSWERED) return false;
+    if (errs.count == 0) {
+        for (size_t i = 0; i < r->nparams; i++)
+            kvalidate_path_param(r->params[i].type, r->params[i].name, c->raw_params[i].s,
+                                 c->raw_params[i].n, &c->params[i], &errs);
+        if (r->query != NULL) {
+            c->query = karena_alloc(c->arena, r->query->schema->size);
+            if (c->query == NULL || !kquery_parse(c)) errs.nomem = true;
+            else kschema_from_params(r->query, query_get, c, "query", c->query, &errs);
+        }
+        if (r->body != NULL) validate_body(c, parsed, is_json, &errs);
+    }
+    if (errs.nomem) {
+        kresp_internal_error(&c->resp);
+        return false;
+    }
+    if (errs.count == 0) return true;
+    kbuf b;
+    kbuf_init(&b, c->arena, 256);
+    kverrs_render(&errs, &b);
+    if (kbuf_cstr(&b) == NULL) kresp_internal_error(&c->resp);
+    else kresp_set(&c->resp, 422, "application/json", b.data, b.len);
+    return false;
+}
+
+/* ---- the entry point ---- */
+
+/* Request targets in absolute form ("http://host/path") are routed by their path. */
+static void split_target(const kreq *req, const char **path, size_t *path_len, kslice *query)
+{
+    const char *t = req->target;
+    size_t n = req->target_len;
+    const char *scheme = memchr(t, ':', n);
+    if (n > 0 && t[0] != '/' && scheme != NULL && scheme + 2 < t + n && scheme[1] == '/' &&
+        scheme[2] == '/') {
+        const char *slash = memchr(scheme + 3, '/', (size_t)(t + n - scheme - 3));
+        size_t skip = slash ? (size_t)(slash - t) : n;
+        t += skip;
+        n -= skip;
+    }
+    const char *q = memchr(t, '?', n);
+    *path = t;
+    *path_len = q ? (size_t)(q - t) : n;
+    *query = q ? (kslice){q + 1, n - *path_len - 1} : (kslice){NULL, 0};
+}
+
+static void route_request(karak_ctx *c)
+{
+    const char *raw_path;
+    size_t raw_len;
+    split_target(c->req, &raw_path, &raw_len, &c->raw_query);
+    c->path = kdecode_path(c->arena, raw_path, raw_len, &c->path_len);
+    if (c->path == NULL) {
+        kresp_internal_error(&c->resp);
+        return;
+    }
+    kmatch m;
+    krouter_match(&c->app->router, c->req->method, c->path, c->path_len, &m);
+    if (m.route == NULL) {
+        if (m.path_matched) method_not_allowed(c, &m);
+        else if (!try_redirect(c, raw_path, raw_len))
+            kresp_error_detail(&c->resp, c->arena, 404, "Not Found");
+        return;
+    }
+    c->route = m.route;
+    c->status = m.route->status;
+    memcpy(c->raw_params, m.params, sizeof c->raw_params);
+    if (!validate(c)) return;
+    kresp_set(&c->resp, c->status, NULL, NULL, 0);
+    karak_result res = m.route->handler(c);
+    if (res != KARAK_DONE || c->failed || !c->responded) kresp_internal_error(&c->resp);
+}
+
+void kdispatch(const karak_app *app, const kreq *req, karena *a, kresp *out)
+{
+    karak_ctx *c = karena_alloc(a, sizeof *c);
+    if (c == NULL) {
+        memset(out, 0, sizeof *out);
+        kresp_internal_error(out);
+        return;
+    }
+    c->app = app;
+    c->arena = a;
+    c->req = req;
+    route_request(c);
+    *out = c->resp;
+}

@@ -1,0 +1,97 @@
+/* Validation errors of one request, rendered as FastAPI's 422 body.
+ *
+ * Every error of the request is collected (pydantic reports all of them, not the first);
+ * each is {"type","loc","msg","input"} plus "ctx" for the types that have one, and no "url":
+ * FastAPI calls errors(include_url=False). This file owns the list and its JSON only; which
+ * error to raise is schema.c's and dispatch.c's business. */
+#include <string.h>
+
+#include "internal.h"
+
+void kverrs_init(kverrs *e, karena *a)
+{
+    e->arena = a;
+    e->head = NULL;
+    e->tail = &e->head;
+    e->count = 0;
+    e->nomem = false;
+}
+
+void kloc_push_key(kloc *l, const char *key)
+{
+    if (l->n < 16) {
+        l->key[l->n] = key;
+        l->idx[l->n] = 0;
+    }
+    l->n++;
+}
+
+void kloc_push_idx(kloc *l, size_t idx)
+{
+    if (l->n < 16) {
+        l->key[l->n] = NULL;
+        l->idx[l->n] = idx;
+    }
+    l->n++;
+}
+
+void kloc_pop(kloc *l)
+{
+    if (l->n > 0) l->n--;
+}
+
+static const char *render_loc(karena *a, const kloc *l)
+{
+    kbuf b;
+    kbuf_init(&b, a, 64);
+    kbuf_putc(&b, '[');
+    int n = l->n < 16 ? l->n : 16;
+    for (int i = 0; i < n; i++) {
+        if (i > 0) kbuf_putc(&b, ',');
+        if (l->key[i] != NULL) kjw_string(&b, l->key[i], strlen(l->key[i]));
+        else kbuf_printf(&b, "%zu", l->idx[i]);
+    }
+    kbuf_putc(&b, ']');
+    return kbuf_cstr(&b);
+}
+
+void kverrs_add(kverrs *e, const char *type, const kloc *loc, const char *msg, const kj *input,
+                const char *ctx)
+{
+    kverr *v = karena_alloc(e->arena, sizeof *v);
+    const char *l = v != NULL ? render_loc(e->arena, loc) : NULL;
+    if (v == NULL || l == NULL || msg == NULL) {
+        e->nomem = true;
+        return;
+    }
+    v->type = type;
+    v->loc = l;
+    v->msg = msg;
+    v->input = input;
+    v->ctx = ctx;
+    *e->tail = v;
+    e->tail = &v->next;
+    e->count++;
+}
+
+void kverrs_render(const kverrs *e, kbuf *out)
+{
+    kbuf_puts(out, "{\"detail\":[");
+    for (const kverr *v = e->head; v != NULL; v = v->next) {
+        if (v != e->head) kbuf_putc(out, ',');
+        kbuf_puts(out, "{\"type\":\"");
+        kbuf_puts(out, v->type);
+        kbuf_puts(out, "\",\"loc\":");
+        kbuf_puts(out, v->loc);
+        kbuf_puts(out, ",\"msg\":");
+        kjw_string(out, v->msg, strlen(v->msg));
+        kbuf_puts(out, ",\"input\":");
+        kjw_value(out, v->input);
+        if (v->ctx != NULL) {
+            kbuf_puts(out, ",\"ctx\":");
+            kbuf_puts(out, v->ctx);
+        }
+        kbuf_putc(out, '}');
+    }
+    kbuf_puts(out, "]}");
+}

@@ -1,0 +1,67 @@
+/* JSON inside libkarak (private): a parse tree in the request arena, a parser whose errors
+ * are Python's `json` module's (message and character position, as FastAPI reports them),
+ * and a writer with Starlette's output form (compact, raw UTF-8, Python float repr). */
+#ifndef KARAK_KJSON_H
+#define KARAK_KJSON_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+
+typedef enum kj_type { KJ_NULL, KJ_BOOL, KJ_INT, KJ_REAL, KJ_STR, KJ_ARR, KJ_OBJ } kj_type;
+
+typedef struct kj kj;
+struct kj {
+    kj_type type;
+    bool b;              /* KJ_BOOL */
+    double d;            /* KJ_REAL, and KJ_INT's value as a double */
+    const char *s;       /* KJ_STR: decoded UTF-8 (not NUL-terminated); KJ_INT: the digits */
+    size_t n;            /* KJ_STR/KJ_INT: byte length; KJ_ARR/KJ_OBJ: element count */
+    kj *child;           /* KJ_ARR/KJ_OBJ: first element / member value */
+    kj *next;            /* next sibling */
+    const char *key;     /* member key when the parent is an object (decoded) */
+    size_t key_len;
+};
+
+typedef enum kj_status {
+    KJ_OK = 0,
+    KJ_SYNTAX,     /* err_msg/err_pos describe it, as Python's json.JSONDecodeError */
+    KJ_ENCODING,   /* not valid UTF-8, or a lone surrogate escape */
+    KJ_NOMEM
+} kj_status;
+
+typedef struct kj_error {
+    const char *msg; /* static: "Expecting value", ... */
+    size_t pos;      /* index in characters (code points) of the text */
+} kj_error;
+
+/* Parses `len` bytes (a leading UTF-8 BOM is skipped). `*out` lives in the arena. */
+kj_status kj_parse(karena *a, const char *text, size_t len, kj **out, kj_error *err);
+
+/* true when the bytes are valid UTF-8 (no surrogates, no overlongs). */
+bool kj_utf8_valid(const char *s, size_t n);
+/* Number of code points in valid UTF-8. */
+size_t kj_utf8_count(const char *s, size_t n);
+
+/* Last member named `key` (JSON's duplicate-key rule: last wins), or NULL. */
+const kj *kj_get(const kj *obj, const char *key);
+
+kj *kj_new_str(karena *a, const char *s, size_t n);
+
+/* Writer. */
+void kjw_string(kbuf *b, const char *s, size_t n);
+void kjw_double(kbuf *b, double d);        /* Python repr; non-finite as null */
+void kjw_i64(kbuf *b, int64_t v);
+void kjw_value(kbuf *b, const kj *v);      /* NULL writes null */
+void kjw_jansson(kbuf *b, const json_t *v);
+
+/* Python repr of a finite double into buf (>= 32 bytes); returns the length. */
+size_t kj_format_repr(char *buf, double d);
+/* Rust's Display of a finite double (no exponent, no trailing ".0"), as pydantic prints
+ * bounds in messages; buf >= 400 bytes. */
+size_t kj_format_display(char *buf, double d);
+
+#endif

@@ -1,0 +1,102 @@
+/* karak_run(): the command line and environment in front of karak_serve(), like
+ * `app.run(host=..., port=..., workers=...)` / uvicorn's flags. Precedence: flag > KARAK_*
+ * environment variable > default. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+typedef struct uopt {
+    const char *flag;
+    const char *env;
+    unsigned *out;
+    unsigned max;
+} uopt;
+
+static void usage(FILE *f, const char *argv0)
+{
+    fprintf(f,
+            "usage: %s [--host HOST] [--port PORT] [--workers N] [--max-connections N]\n"
+            "          [--timeout SECONDS] [--help]\n"
+            "\n"
+            "  --host HOST           address to bind (env KARAK_HOST, default 127.0.0.1)\n"
+            "  --port PORT           TCP port, 0 for any free port (env KARAK_PORT, default "
+            "8000)\n"
+            "  --workers N           worker threads (env KARAK_WORKERS, default: CPUs)\n"
+            "  --max-connections N   concurrent connections (env KARAK_MAX_CONNECTIONS, "
+            "default 10000)\n"
+            "  --timeout SECONDS     idle connection timeout (env KARAK_TIMEOUT, default 30)\n"
+            "\n"
+            "Stops cleanly on SIGINT or SIGTERM. libkarak %s\n",
+            argv0, KARAK_VERSION_STRING);
+}
+
+static bool parse_unsigned(const char *s, unsigned max, unsigned *out)
+{
+    if (s == NULL || *s < '0' || *s > '9') return false;
+    errno = 0;
+    char *end = NULL;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v > max) return false;
+    *out = (unsigned)v;
+    return true;
+}
+
+static bool set_value(const uopt *o, const char *value, const char *source)
+{
+    if (parse_unsigned(value, o->max, o->out)) return true;
+    fprintf(stderr, "karak: %s: '%s' is not a number from 0 to %u\n", source, value, o->max);
+    return false;
+}
+
+int karak_run(karak_app *app, int argc, char **argv)
+{
+    const char *argv0 = argc > 0 && argv[0] ? argv[0] : "karak";
+    if (app == NULL) return 2;
+    if (karak_app_error(app) != NULL) {
+        fprintf(stderr, "karak: %s\n", karak_app_error(app));
+        return 2;
+    }
+    karak_serve_opts so = {0};
+    unsigned port = 8000;
+    const uopt opts[] = {
+        {"--port", "KARAK_PORT", &port, 65535},
+        {"--workers", "KARAK_WORKERS", &so.workers, 1024},
+        {"--max-connections", "KARAK_MAX_CONNECTIONS", &so.max_connections, 1000000},
+        {"--timeout", "KARAK_TIMEOUT", &so.timeout, 86400},
+    };
+    const size_t nopts = sizeof opts / sizeof *opts;
+    so.host = getenv("KARAK_HOST");
+    for (size_t i = 0; i < nopts; i++) {
+        const char *e = getenv(opts[i].env);
+        if (e != NULL && *e != '\0' && !set_value(&opts[i], e, opts[i].env)) return 2;
+    }
+    for (int a = 1; a < argc; a++) {
+        const char *arg = argv[a];
+        const char *value = a + 1 < argc ? argv[a + 1] : NULL;
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            usage(stdout, argv0);
+            return 0;
+        }
+        bool known = false;
+        if (strcmp(arg, "--host") == 0 && value != NULL) {
+            so.host = value;
+            known = true;
+        }
+        for (size_t i = 0; !known && i < nopts; i++) {
+            if (strcmp(arg, opts[i].flag) != 0 || value == NULL) continue;
+            if (!set_value(&opts[i], value, opts[i].flag)) return 2;
+            known = true;
+        }
+        if (!known) {
+            fprintf(stderr, "karak: unknown or incomplete option '%s'\n", arg);
+            usage(stderr, argv0);
+            return 2;
+        }
+        a++;
+    }
+    so.port = port == 0 ? KARAK_PORT_ANY : port;
+    int rc = karak_serve(app, &so);
+    return rc == 0 ? 0 : rc == KARAK_EREGISTER ? 2 : 1;
+}

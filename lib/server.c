@@ -1,0 +1,292 @@
+/* libmicrohttpd glue: sockets in, kreq to kdispatch(), kresp out. Knows nothing of routes.
+ *
+ * - Thread pool of `workers` threads on epoll. Each connection owns an arena, reset at the
+ *   start of each request, so a keep-alive connection allocates nothing once warm.
+ * - The raw request target comes from MHD_OPTION_URI_LOG_CALLBACK, before libmicrohttpd
+ *   unescapes it in place: the dispatch core does its own decoding, identical to the test
+ *   client's.
+ * - The response is queued on the access handler's *second* call (after the body): queueing
+ *   on the first call makes libmicrohttpd 0.9.75 treat it as an early reply and close the
+ *   connection, which costs keep-alive and ~6x throughput (shared/anchors/RESULTS.md). Only
+ *   the 413 for an announced oversized body is sent early, on purpose.
+ * - SIGINT/SIGTERM: stop accepting, wait for in-flight requests (bounded), then stop. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define DRAIN_SECONDS 10
+
+typedef struct kconn {
+    karena arena;
+    const char *target;
+    kbuf body;
+    bool started;
+    bool in_flight;
+} kconn;
+
+typedef struct kserver {
+    karak_app *app;
+    char default_host[300];
+    atomic_int in_flight;
+} kserver;
+
+static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    (void)cls;
+    (void)mc;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        kconn *k = calloc(1, sizeof *k);
+        if (k != NULL) karena_init(&k->arena);
+        *socket_context = k;
+        return;
+    }
+    kconn *k = *socket_context;
+    if (k != NULL) {
+        karena_free(&k->arena);
+        free(k);
+        *socket_context = NULL;
+    }
+}
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mc)
+{
+    kserver *s = cls;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    kconn *k = ci ? ci->socket_context : NULL;
+    if (k == NULL) return NULL;
+    karena_reset(&k->arena);
+    k->target = karena_strndup(&k->arena, uri, strlen(uri));
+    k->body = (kbuf){.arena = &k->arena};
+    k->started = false;
+    k->in_flight = true;
+    atomic_fetch_add(&s->in_flight, 1);
+    return k;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)mc;
+    (void)toe;
+    kserver *s = cls;
+    kconn *k = *con_cls;
+    if (k != NULL && k->in_flight) {
+        k->in_flight = false;
+        atomic_fetch_sub(&s->in_flight, 1);
+    }
+}
+
+static const char *mhd_header(void *ud, const char *name)
+{
+    return MHD_lookup_connection_value(ud, MHD_HEADER_KIND, name);
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *mc, const kresp *resp)
+{
+    /* The body lives in the connection's arena until the next request starts. */
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        resp->body_len, (void *)(resp->body ? resp->body : ""), MHD_RESPMEM_PERSISTENT);
+    if (r == NULL) return MHD_NO;
+    bool ok = true;
+    if (resp->content_type != NULL)
+        ok = MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+    for (size_t i = 0; ok && i < resp->nheaders; i++)
+        ok = MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
+    enum MHD_Result ret = ok ? MHD_queue_response(mc, (unsigned)resp->status, r) : MHD_NO;
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result send_413(struct MHD_Connection *mc, kconn *k)
+{
+    kresp resp = {0};
+    kresp_error_detail(&resp, &k->arena, 413, "Content Too Large");
+    return send_response(mc, &resp);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_size, void **con_cls)
+{
+    (void)url;
+    (void)version;
+    kserver *s = cls;
+    kconn *k = *con_cls;
+    if (k == NULL || k->target == NULL) return MHD_NO; /* out of memory: drop the connection */
+    size_t max = s->app->max_body;
+    if (!k->started) {
+        k->started = true;
+        const char *cl = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl != NULL && strtoull(cl, NULL, 10) > max) return send_413(mc, k);
+        return MHD_YES;
+    }
+    if (*upload_size > 0) {
+        size_t n = *upload_size;
+        *upload_size = 0;
+        if (k->body.len + n > max) return send_413(mc, k);
+        if (k->body.data == NULL) kbuf_init(&k->body, &k->arena, n + 1);
+        kbuf_put(&k->body, upload_data, n);
+        return k->body.failed ? MHD_NO : MHD_YES;
+    }
+    kreq req = {
+        .method = method,
+        .target = k->target,
+        .target_len = strlen(k->target),
+        .header = mhd_header,
+        .header_ud = mc,
+        .body = k->body.data,
+        .body_len = k->body.len,
+        .default_host = s->default_host,
+    };
+    kresp resp;
+    kdispatch(s->app, &req, &k->arena, &resp);
+    return send_response(mc, &resp);
+}
+
+/* ---- sockets, limits, lifecycle ---- */
+
+static int listen_on(const char *host, unsigned port, bool *ipv6, unsigned *bound_port)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo *res = NULL;
+    char portstr[16];
+    snprintf(portstr, sizeof portstr, "%u", port);
+    int rc = getaddrinfo(host, portstr, &hints, &res);
+    if (rc != 0) {
+        fprintf(stderr, "karak: cannot resolve host '%s': %s\n", host, gai_strerror(rc));
+        return -1;
+    }
+    int fd = -1;
+    int err = 0;
+    for (struct addrinfo *ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        if (fd < 0) continue;
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
+            err = errno;
+            close(fd);
+            fd = -1;
+            continue;
+        }
+        *ipv6 = ai->ai_family == AF_INET6;
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof ss;
+        getsockname(fd, (struct sockaddr *)&ss, &sl);
+        *bound_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                                     : ((struct sockaddr_in *)&ss)->sin_port);
+    }
+    freeaddrinfo(res);
+    if (fd < 0) fprintf(stderr, "karak: cannot listen on %s:%u: %s\n", host, port, strerror(err));
+    return fd;
+}
+
+/* Raises the open-file limit to its hard maximum and keeps connections within it. */
+static unsigned connection_limit(unsigned wanted)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return wanted;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)wanted + 64)
+        return rl.rlim_cur > 128 ? (unsigned)(rl.rlim_cur - 64) : 64;
+    return wanted;
+}
+
+static void drain(struct MHD_Daemon *d, kserver *s)
+{
+    int listen_fd = (int)MHD_quiesce_daemon(d);
+    struct timespec start, now, nap = {0, 20 * 1000 * 1000};
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    do {
+        if (atomic_load(&s->in_flight) == 0) break;
+        nanosleep(&nap, NULL);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+    } while (now.tv_sec - start.tv_sec < DRAIN_SECONDS);
+    MHD_stop_daemon(d);
+    if (listen_fd >= 0) close(listen_fd);
+}
+
+int karak_serve(karak_app *app, const karak_serve_opts *opts)
+{
+    static const karak_serve_opts none = {0};
+    if (app == NULL) return KARAK_EINVAL;
+    if (opts == NULL) opts = &none;
+    if (karak_app_seal(app) != KARAK_OK) {
+        fprintf(stderr, "karak: %s\n", karak_app_error(app));
+        return KARAK_EREGISTER;
+    }
+    const char *host = opts->host ? opts->host : "127.0.0.1";
+    unsigned port = opts->port == 0 ? 8000 : opts->port == KARAK_PORT_ANY ? 0 : opts->port;
+    if (port > 65535) return KARAK_EINVAL;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned workers = opts->workers ? opts->workers : (cpus > 0 ? (unsigned)cpus : 1);
+    unsigned max_conn = connection_limit(opts->max_connections ? opts->max_connections : 10000);
+    unsigned timeout = opts->timeout ? opts->timeout : 30;
+
+    bool ipv6 = false;
+    unsigned bound = 0;
+    int fd = listen_on(host, port, &ipv6, &bound);
+    if (fd < 0) return KARAK_ESYSTEM;
+
+    kserver s = {.app = app};
+    snprintf(s.default_host, sizeof s.default_host, ipv6 ? "[%s]:%u" : "%s:%u", host, bound);
+    atomic_init(&s.in_flight, 0);
+
+    /* Threads inherit the signal mask: block the stop signals before libmicrohttpd starts
+     * its own, and wait for them here. */
+    sigset_t stop, old;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, &old);
+
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
+                     MHD_USE_ITC | MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
+    struct MHD_OptionItem ops[] = {
+        {MHD_OPTION_LISTEN_SOCKET, fd, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)max_conn, NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)timeout, NULL},
+        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, &s},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, &s},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, &s},
+        {workers > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)workers, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    struct MHD_Daemon *d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &s,
+                                            MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
+    if (d == NULL) {
+        fprintf(stderr, "karak: libmicrohttpd failed to start\n");
+        close(fd);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        return KARAK_ESYSTEM;
+    }
+    fprintf(stderr, "karak: serving on http://%s (%u workers)\n", s.default_host, workers);
+    fflush(stderr);
+
+    int sig = 0;
+    sigwait(&stop, &sig);
+    fprintf(stderr, "karak: %s received, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    drain(d, &s);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return 0;
+}
