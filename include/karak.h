@@ -75,7 +75,8 @@ typedef enum karak_type {
  * `.gt = 0` could not be told from "no bound". Violations give pydantic's greater_than,
  * greater_than_equal, less_than, less_than_equal errors. */
 typedef struct karak_field {
-    const char *name;   /* JSON key / parameter name (the C member's name by default) */
+    const char *name;   /* the C member's name (set by KARAK_FIELD) */
+    const char *alias;  /* JSON key / parameter name when it differs from the member's name */
     size_t offset;      /* offsetof the member */
     size_t size;        /* sizeof the member, checked against the type at registration */
     karak_type type;
@@ -98,7 +99,7 @@ typedef struct karak_field {
         .type = (ty), __VA_ARGS__                                                             \
     }
 /* KARAK_FIELD(StructType, member, KARAK_<TYPE>, options...): options are designated
- * initializers of karak_field (.dflt = "1", .max_len = 100, KARAK_GT(0), .name = "json-key"). */
+ * initializers of karak_field (.dflt = "1", .max_len = 100, KARAK_GT(0), .alias = "x-key"). */
 #define KARAK_FIELD(...) KARAK_FIELD_(__VA_ARGS__, .end_ = 0)
 /* An optional field whose absence is recorded in a `bool` member `has`:
  * KARAK_FIELD_OPT(Item, tax, has_tax, KARAK_F64). The encoder writes null when it is false. */

@@ -72,7 +72,7 @@ typedef struct kfield {
     double dflt_d;
     bool dflt_b;
     const char *dflt_s;
-    size_t name_len;
+    const char *key; /* the alias, else the member's name */
 } kfield;
 
 typedef struct kschema {

@@ -18,6 +18,7 @@ typedef struct parser {
     const char *s;
     size_t len;
     int depth;
+    bool lone_surrogate; /* seen; reported only if the text is otherwise valid JSON */
     kj_status status;
     const char *msg;
     size_t err_at; /* byte offset */
@@ -119,11 +120,12 @@ static bool unicode_escape(parser *p, size_t i, kbuf *b, size_t *next)
             end += 6;
         }
     }
-    /* Python would keep a lone surrogate in a str; it cannot be UTF-8, so libkarak
-     * refuses the body as undecodable (400) rather than failing later (FastAPI: 500). */
+    /* Python keeps a lone surrogate in a str (FastAPI then fails with a 500); it cannot be
+     * UTF-8, so libkarak refuses the body as undecodable (400) — after the rest of the text
+     * has been checked, so a syntax error later on is still the 422 Python reports. */
     if (c >= 0xD800 && c <= 0xDFFF) {
-        p->status = KJ_ENCODING;
-        return false;
+        p->lone_surrogate = true;
+        c = 0xFFFD;
     }
     put_utf8(b, c);
     *next = end;
@@ -232,6 +234,12 @@ static bool parse_number(parser *p, size_t start, kj **out, size_t *next)
         if (is_digit(p->s[i - 1])) is_float = true;
         else i = e_start;
     }
+    if (!is_float && i - start > 4300) {
+        /* Python's int() refuses more than 4300 digits with a ValueError, which FastAPI
+         * answers as an undecodable body (400), not as a JSON syntax error. */
+        p->status = KJ_ENCODING;
+        return false;
+    }
     kj *v = node(p, is_float ? KJ_REAL : KJ_INT);
     if (v == NULL) return nomem(p);
     char tmp[64];
@@ -281,9 +289,9 @@ static bool parse_object(parser *p, size_t i, kj *obj, size_t *next)
         if (!parse_value(p, i, &val, &i)) return false;
         val->key = key;
         val->key_len = key_len;
+        val->n_index = obj->n++;
         *tail = val;
         tail = &val->next;
-        obj->n++;
         i = skip_ws(p, i);
         if (i < p->len && p->s[i] == '}') break;
         if (i >= p->len || p->s[i] != ',') return fail(p, "Expecting ',' delimiter", i);
@@ -304,9 +312,9 @@ static bool parse_array(parser *p, size_t i, kj *arr, size_t *next)
     for (;;) {
         kj *val;
         if (!parse_value(p, i, &val, &i)) return false;
+        val->n_index = arr->n++;
         *tail = val;
         tail = &val->next;
-        arr->n++;
         i = skip_ws(p, i);
         if (i < p->len && p->s[i] == ']') break;
         if (i >= p->len || p->s[i] != ',') return fail(p, "Expecting ',' delimiter", i);
@@ -368,31 +376,50 @@ static bool parse_value(parser *p, size_t i, kj **out, size_t *next)
     return parse_number(p, i, out, next);
 }
 
-bool kj_utf8_valid(const char *str, size_t n)
+size_t kj_utf8_next(const char *str, size_t n, bool *valid)
 {
     const unsigned char *s = (const unsigned char *)str;
+    unsigned char c = s[0];
+    *valid = true;
+    if (c < 0x80) return 1;
+    /* The lead byte fixes the length and the range of the second byte (no overlongs, no
+     * surrogates, nothing above U+10FFFF); Unicode's "maximal subpart" rule, which Python's
+     * decoder follows with errors="replace", makes a truncated prefix one bad sequence. */
+    size_t need;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) need = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        need = 3;
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 4;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+    } else {
+        *valid = false;
+        return 1;
+    }
+    size_t k = 1;
+    for (; k < need && k < n; k++) {
+        unsigned char b = s[k];
+        if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) break;
+    }
+    if (k < need) *valid = false;
+    return k;
+}
+
+bool kj_utf8_valid(const char *str, size_t n)
+{
     size_t i = 0;
     while (i < n) {
-        unsigned char c = s[i];
-        if (c < 0x80) {
+        if ((unsigned char)str[i] < 0x80) {
             i++;
             continue;
         }
-        size_t need;
-        unsigned cp;
-        if (c >= 0xC2 && c <= 0xDF) need = 1, cp = c & 0x1Fu;
-        else if (c >= 0xE0 && c <= 0xEF) need = 2, cp = c & 0x0Fu;
-        else if (c >= 0xF0 && c <= 0xF4) need = 3, cp = c & 0x07u;
-        else return false;
-        if (n - i <= need) return false;
-        for (size_t k = 1; k <= need; k++) {
-            if ((s[i + k] & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (s[i + k] & 0x3Fu);
-        }
-        if ((need == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-            (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
-            return false;
-        i += need + 1;
+        bool ok;
+        i += kj_utf8_next(str + i, n - i, &ok);
+        if (!ok) return false;
     }
     return true;
 }
@@ -407,19 +434,22 @@ size_t kj_utf8_count(const char *s, size_t n)
 
 kj_status kj_parse(karena *a, const char *text, size_t len, kj **out, kj_error *err)
 {
+    /* Python's json.detect_encoding: a UTF-8 BOM means UTF-8 (and is skipped); otherwise a
+     * zero in the first two bytes means UTF-16/32, which libkarak does not decode. */
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
         text += 3;
         len -= 3;
+    } else if ((len >= 4 || len == 2) && (text[0] == '\0' || text[1] == '\0')) {
+        return KJ_ENCODING;
     }
-    /* Python's json.detect_encoding reads a zero in the first two bytes as UTF-16/32. */
-    bool wide = (len >= 4 || len == 2) && (text[0] == '\0' || text[1] == '\0');
-    if (wide || !kj_utf8_valid(text, len)) return KJ_ENCODING;
+    if (!kj_utf8_valid(text, len)) return KJ_ENCODING;
     parser p = {.a = a, .s = text, .len = len, .status = KJ_OK};
     size_t i = skip_ws(&p, 0);
     size_t next = 0;
     if (parse_value(&p, i, out, &next)) {
         next = skip_ws(&p, next);
         if (next != len) fail(&p, "Extra data", next);
+        else if (p.lone_surrogate) p.status = KJ_ENCODING;
     }
     if (p.status == KJ_SYNTAX && err != NULL) {
         err->msg = p.msg;

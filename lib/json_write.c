@@ -5,6 +5,7 @@
  * Python's repr (shortest round-trip digits; exponent form below 1e-4 and from 1e16). Bytes
  * that are not UTF-8 (a percent-decoded path echoed in an error) become U+FFFD, as Python's
  * unquote(errors="replace") would have made them. */
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -14,14 +15,6 @@
 #include "kjson.h"
 
 static const char hex_digits[] = "0123456789abcdef";
-
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    size_t need = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : 2;
-    if (need > n) return 0;
-    return kj_utf8_valid((const char *)s, need) ? need : 0;
-}
 
 void kjw_string(kbuf *b, const char *str, size_t n)
 {
@@ -36,9 +29,11 @@ void kjw_string(kbuf *b, const char *str, size_t n)
             i++;
             continue;
         }
+        size_t len = 1;
         if (c >= 0x80) {
-            size_t len = utf8_seq(s + i, n - i);
-            if (len > 0) {
+            bool ok;
+            len = kj_utf8_next(str + i, n - i, &ok);
+            if (ok) {
                 i += len;
                 continue;
             }
@@ -57,35 +52,64 @@ void kjw_string(kbuf *b, const char *str, size_t n)
                 char esc[6] = {'\\', 'u', '0', '0', hex_digits[c >> 4], hex_digits[c & 15]};
                 kbuf_put(b, esc, 6);
             } else {
-                kbuf_put(b, "\xEF\xBF\xBD", 3); /* invalid UTF-8 byte */
+                kbuf_put(b, "\xEF\xBF\xBD", 3); /* invalid UTF-8: one U+FFFD a subpart */
             }
         }
-        i++;
+        i += len;
         run = i;
     }
     kbuf_put(b, s + run, n - run);
     kbuf_putc(b, '"');
 }
 
-/* Shortest decimal digits that read back as d (d finite, > 0 or -0 handled by caller):
- * digits without leading/trailing zeros, and the exponent of the first digit. */
-static size_t shortest_digits(double d, char digits[24], int *exp10)
+/* The p-digit decimal nearest to d, as an integer mantissa and the exponent of its last
+ * digit: d ~ m * 10^e10. */
+static uint64_t round_to_digits(double d, int p, int *e10)
 {
     char tmp[40];
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*e", prec - 1, d);
-        if (prec < 17 && strtod(tmp, NULL) != d) continue;
-        /* tmp = D.DDDDe±XX */
-        size_t n = 0;
-        const char *p = tmp;
-        for (; *p != 'e'; p++)
-            if (*p >= '0' && *p <= '9') digits[n++] = *p;
-        *exp10 = atoi(p + 1);
-        while (n > 1 && digits[n - 1] == '0') n--;
-        digits[n] = '\0';
-        return n;
+    snprintf(tmp, sizeof tmp, "%.*e", p - 1, d);
+    uint64_t m = 0;
+    const char *c = tmp;
+    for (; *c != 'e'; c++)
+        if (*c >= '0' && *c <= '9') m = m * 10 + (uint64_t)(*c - '0');
+    *e10 = atoi(c + 1) - (p - 1);
+    return m;
+}
+
+static double value_of(uint64_t m, int e10)
+{
+    char tmp[48];
+    snprintf(tmp, sizeof tmp, "%" PRIu64 "e%d", m, e10);
+    return strtod(tmp, NULL);
+}
+
+/* Shortest decimal digits that read back as d (finite, > 0), as Python's repr finds them
+ * (David Gay's mode 0): digits without trailing zeros, and the exponent of the first digit.
+ * For each length the nearest decimal is tried, then its neighbour on d's other side: just
+ * below a power of two the gap between doubles halves, and the nearest may miss while the
+ * neighbour reads back. Normal doubles need at least 15 digits only when 15 do not
+ * round-trip (DBL_DIG), so the search starts there; subnormals start at 1. */
+static size_t shortest_digits(double d, char digits[24], int *exp10)
+{
+    uint64_t m = 0;
+    int e10 = 0;
+    for (int p = d < DBL_MIN ? 1 : 15; p <= 17; p++) {
+        m = round_to_digits(d, p, &e10);
+        double back = value_of(m, e10);
+        if (back == d) break;
+        uint64_t alt = back < d ? m + 1 : m - 1;
+        if (value_of(alt, e10) == d) {
+            m = alt;
+            break;
+        }
     }
-    return 0; /* not reached: 17 digits always round-trip */
+    while (m % 10 == 0 && m > 0) {
+        m /= 10;
+        e10++;
+    }
+    int n = snprintf(digits, 24, "%" PRIu64, m);
+    *exp10 = e10 + n - 1;
+    return (size_t)n;
 }
 
 size_t kj_format_repr(char *buf, double d)
@@ -182,6 +206,50 @@ void kjw_i64(kbuf *b, int64_t v)
     kbuf_put(b, tmp, (size_t)n);
 }
 
+static int member_cmp(const void *pa, const void *pb)
+{
+    const kj *a = *(const kj *const *)pa, *b = *(const kj *const *)pb;
+    size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
+    int c = memcmp(a->key, b->key, n);
+    if (c != 0) return c;
+    if (a->key_len != b->key_len) return a->key_len < b->key_len ? -1 : 1;
+    return a->n_index < b->n_index ? -1 : a->n_index > b->n_index;
+}
+
+/* An object as Python's dict holds it: a repeated key keeps its first position and takes its
+ * last value. Duplicates are found by sorting (n log n: an echoed body may be large). */
+static void write_object(kbuf *b, const kj *v)
+{
+    const kj **sorted = v->n > 1 ? karena_alloc_bytes(b->arena, v->n * sizeof *sorted) : NULL;
+    const kj **value = v->n > 1 ? karena_alloc_bytes(b->arena, v->n * sizeof *value) : NULL;
+    bool dedupe = sorted != NULL && value != NULL;
+    if (dedupe) {
+        size_t i = 0;
+        for (const kj *m = v->child; m != NULL; m = m->next) sorted[i++] = m;
+        qsort(sorted, v->n, sizeof *sorted, member_cmp);
+        for (size_t g = 0; g < v->n;) {
+            size_t e = g + 1;
+            while (e < v->n && sorted[e]->key_len == sorted[g]->key_len &&
+                   memcmp(sorted[e]->key, sorted[g]->key, sorted[g]->key_len) == 0)
+                e++;
+            for (size_t k = g; k < e; k++) value[sorted[k]->n_index] = k == g ? sorted[e - 1] : NULL;
+            g = e;
+        }
+    }
+    kbuf_putc(b, '{');
+    bool first = true;
+    for (const kj *m = v->child; m != NULL; m = m->next) {
+        const kj *val = dedupe ? value[m->n_index] : m;
+        if (val == NULL) continue;
+        if (!first) kbuf_putc(b, ',');
+        first = false;
+        kjw_string(b, m->key, m->key_len);
+        kbuf_putc(b, ':');
+        kjw_value(b, val);
+    }
+    kbuf_putc(b, '}');
+}
+
 void kjw_value(kbuf *b, const kj *v)
 {
     if (v == NULL) {
@@ -206,16 +274,7 @@ void kjw_value(kbuf *b, const kj *v)
         }
         kbuf_putc(b, ']');
         break;
-    case KJ_OBJ:
-        kbuf_putc(b, '{');
-        for (const kj *m = v->child; m != NULL; m = m->next) {
-            if (m != v->child) kbuf_putc(b, ',');
-            kjw_string(b, m->key, m->key_len);
-            kbuf_putc(b, ':');
-            kjw_value(b, m);
-        }
-        kbuf_putc(b, '}');
-        break;
+    case KJ_OBJ: write_object(b, v); break;
     }
 }
 

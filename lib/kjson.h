@@ -24,12 +24,14 @@ struct kj {
     kj *next;            /* next sibling */
     const char *key;     /* member key when the parent is an object (decoded) */
     size_t key_len;
+    size_t n_index;      /* position among its siblings */
 };
 
 typedef enum kj_status {
     KJ_OK = 0,
     KJ_SYNTAX,     /* err_msg/err_pos describe it, as Python's json.JSONDecodeError */
-    KJ_ENCODING,   /* not valid UTF-8, or a lone surrogate escape */
+    KJ_ENCODING,   /* undecodable (400): not UTF-8, a lone surrogate escape, an integer
+                      of more than 4300 digits (Python's limit) */
     KJ_NOMEM
 } kj_status;
 
@@ -43,6 +45,9 @@ kj_status kj_parse(karena *a, const char *text, size_t len, kj **out, kj_error *
 
 /* true when the bytes are valid UTF-8 (no surrogates, no overlongs). */
 bool kj_utf8_valid(const char *s, size_t n);
+/* Length of the sequence at s (n >= 1 bytes left): a valid character (*valid = true) or the
+ * maximal ill-formed subpart that one U+FFFD replaces (*valid = false). */
+size_t kj_utf8_next(const char *s, size_t n, bool *valid);
 /* Number of code points in valid UTF-8. */
 size_t kj_utf8_count(const char *s, size_t n);
 

@@ -28,15 +28,11 @@ static char *utf8_repair(karena *a, char *s, size_t n, size_t *out_len)
     kbuf_init(&b, a, n + 16);
     size_t i = 0;
     while (i < n) {
-        unsigned char c = (unsigned char)s[i];
-        size_t len = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-        if (len <= n - i && kj_utf8_valid(s + i, len)) {
-            kbuf_put(&b, s + i, len);
-            i += len;
-        } else {
-            kbuf_put(&b, "\xEF\xBF\xBD", 3);
-            i++;
-        }
+        bool ok;
+        size_t len = kj_utf8_next(s + i, n - i, &ok);
+        if (ok) kbuf_put(&b, s + i, len);
+        else kbuf_put(&b, "\xEF\xBF\xBD", 3);
+        i += len;
     }
     *out_len = b.len;
     return kbuf_cstr(&b);

@@ -72,7 +72,7 @@ int karak_run(karak_app *app, int argc, char **argv)
         const char *e = getenv(opts[i].env);
         if (e != NULL && *e != '\0' && !set_value(&opts[i], e, opts[i].env)) return 2;
     }
-    for (int a = 1; a < argc; a++) {
+    for (int a = 1; a < argc; a += 2) {
         const char *arg = argv[a];
         const char *value = a + 1 < argc ? argv[a + 1] : NULL;
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
@@ -94,7 +94,6 @@ int karak_run(karak_app *app, int argc, char **argv)
             usage(stderr, argv0);
             return 2;
         }
-        a++;
     }
     so.port = port == 0 ? KARAK_PORT_ANY : port;
     int rc = karak_serve(app, &so);

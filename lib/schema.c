@@ -161,26 +161,39 @@ static bool is_int_type(karak_type t)
 
 /* Adds a bound error: "Input should be greater than 3", ctx {"gt":3} (float fields: the
  * message prints the bound as Rust's Display, ctx as Python's repr: 0 / 0.0). */
-static void bound_error(const kcheck *k, const char *type, const char *words, const char *key,
-                        double bound, bool as_int)
+static bool bound_error(const kcheck *k, const char *type, const char *words, const char *key,
+                        double bound)
 {
     karena *a = k->errs->arena;
     char num[400];
     kbuf msg, ctx;
     kbuf_init(&msg, a, 64);
     kbuf_init(&ctx, a, 32);
+    kj_format_display(num, bound);
+    kbuf_printf(&msg, "Input should be %s %s", words, num);
     kbuf_printf(&ctx, "{\"%s\":", key);
-    if (as_int) {
-        kbuf_printf(&msg, "Input should be %s %" PRId64, words, (int64_t)bound);
-        kjw_i64(&ctx, (int64_t)bound);
-    } else {
-        kj_format_display(num, bound);
-        kbuf_printf(&msg, "Input should be %s %s", words, num);
-        kjw_double(&ctx, bound);
-    }
+    kjw_double(&ctx, bound);
     kbuf_putc(&ctx, '}');
     kverrs_add(k->errs, type, k->loc, kbuf_cstr(&msg), k->input, kbuf_cstr(&ctx));
+    return false;
 }
+
+/* The same for integer fields, whose bounds print as integers. */
+static bool int_bound_error(const kcheck *k, const char *type, const char *words, const char *key,
+                            int64_t bound)
+{
+    karena *a = k->errs->arena;
+    kbuf msg, ctx;
+    kbuf_init(&msg, a, 64);
+    kbuf_init(&ctx, a, 32);
+    kbuf_printf(&msg, "Input should be %s %" PRId64, words, bound);
+    kbuf_printf(&ctx, "{\"%s\":%" PRId64 "}", key, bound);
+    kverrs_add(k->errs, type, k->loc, kbuf_cstr(&msg), k->input, kbuf_cstr(&ctx));
+    return false;
+}
+
+#define LE_WORDS "less than or equal to"
+#define GE_WORDS "greater than or equal to"
 
 static bool check_int(const kcheck *k, const kscalar *v)
 {
@@ -188,24 +201,19 @@ static bool check_int(const kcheck *k, const kscalar *v)
     int64_t lo = f->type == KARAK_I32 ? INT32_MIN : INT64_MIN;
     int64_t hi = f->type == KARAK_I32 ? INT32_MAX : INT64_MAX;
     bool pos_big = v->overflow > 0, neg_big = v->overflow < 0;
+    /* user bounds are integers below 2^53 (checked at registration): exact as int64 */
     int64_t x = v->i;
-    if (f->has_le && (pos_big || (!neg_big && (double)x > f->le)))
-        return bound_error(k, "less_than_equal", "less than or equal to", "le", f->le, true), false;
-    if (f->has_lt && (pos_big || (!neg_big && (double)x >= f->lt)))
-        return bound_error(k, "less_than", "less than", "lt", f->lt, true), false;
-    if (f->has_ge && (neg_big || (!pos_big && (double)x < f->ge)))
-        return bound_error(k, "greater_than_equal", "greater than or equal to", "ge", f->ge,
-                           true),
-               false;
-    if (f->has_gt && (neg_big || (!pos_big && (double)x <= f->gt)))
-        return bound_error(k, "greater_than", "greater than", "gt", f->gt, true), false;
-    if (pos_big || x > hi)
-        return bound_error(k, "less_than_equal", "less than or equal to", "le", (double)hi, true),
-               false;
-    if (neg_big || x < lo)
-        return bound_error(k, "greater_than_equal", "greater than or equal to", "ge", (double)lo,
-                           true),
-               false;
+    if (f->has_le && (pos_big || (!neg_big && x > (int64_t)f->le)))
+        return int_bound_error(k, "less_than_equal", LE_WORDS, "le", (int64_t)f->le);
+    if (f->has_lt && (pos_big || (!neg_big && x >= (int64_t)f->lt)))
+        return int_bound_error(k, "less_than", "less than", "lt", (int64_t)f->lt);
+    if (f->has_ge && (neg_big || (!pos_big && x < (int64_t)f->ge)))
+        return int_bound_error(k, "greater_than_equal", GE_WORDS, "ge", (int64_t)f->ge);
+    if (f->has_gt && (neg_big || (!pos_big && x <= (int64_t)f->gt)))
+        return int_bound_error(k, "greater_than", "greater than", "gt", (int64_t)f->gt);
+    /* the C member's range, as if declared ge=<min>, le=<max> (SEMANTICS.md §4) */
+    if (pos_big || x > hi) return int_bound_error(k, "less_than_equal", LE_WORDS, "le", hi);
+    if (neg_big || x < lo) return int_bound_error(k, "greater_than_equal", GE_WORDS, "ge", lo);
     return true;
 }
 
@@ -213,15 +221,12 @@ static bool check_float(const kcheck *k, double x)
 {
     const karak_field *f = k->kf->f;
     if (f->has_le && !(x <= f->le))
-        return bound_error(k, "less_than_equal", "less than or equal to", "le", f->le, false), false;
-    if (f->has_lt && !(x < f->lt))
-        return bound_error(k, "less_than", "less than", "lt", f->lt, false), false;
+        return bound_error(k, "less_than_equal", LE_WORDS, "le", f->le);
+    if (f->has_lt && !(x < f->lt)) return bound_error(k, "less_than", "less than", "lt", f->lt);
     if (f->has_ge && !(x >= f->ge))
-        return bound_error(k, "greater_than_equal", "greater than or equal to", "ge", f->ge,
-                           false),
-               false;
+        return bound_error(k, "greater_than_equal", GE_WORDS, "ge", f->ge);
     if (f->has_gt && !(x > f->gt))
-        return bound_error(k, "greater_than", "greater than", "gt", f->gt, false), false;
+        return bound_error(k, "greater_than", "greater than", "gt", f->gt);
     return true;
 }
 
@@ -348,8 +353,8 @@ bool kschema_from_json(const kschema *cs, const kj *obj, void *out, kloc *loc, k
     size_t before = errs->count;
     for (size_t i = 0; i < cs->count; i++) {
         const kfield *kf = &cs->fields[i];
-        const kj *v = kj_get(obj, kf->f->name);
-        kloc_push_key(loc, kf->f->name);
+        const kj *v = kj_get(obj, kf->key);
+        kloc_push_key(loc, kf->key);
         if (v == NULL || (v->type == KJ_NULL && kf->f->optional)) {
             /* pydantic reports the whole enclosing object as a missing field's input */
             absent(kf, out, loc, obj, errs);
@@ -372,8 +377,8 @@ bool kschema_from_params(const kschema *cs, kparam_get get, void *ud, const char
     for (size_t i = 0; i < cs->count; i++) {
         const kfield *kf = &cs->fields[i];
         size_t n = 0;
-        const char *s = get(ud, kf->f->name, &n);
-        kloc_push_key(&loc, kf->f->name);
+        const char *s = get(ud, kf->key, &n);
+        kloc_push_key(&loc, kf->key);
         if (s == NULL) {
             absent(kf, out, &loc, NULL, errs);
         } else {
@@ -419,8 +424,9 @@ void kschema_encode(kbuf *b, const karak_schema *s, const void *obj)
     const char *base = obj;
     kbuf_putc(b, '{');
     for (const karak_field *f = s->fields; f->name != NULL; f++) {
+        const char *key = f->alias ? f->alias : f->name;
         if (f != s->fields) kbuf_putc(b, ',');
-        kjw_string(b, f->name, strlen(f->name));
+        kjw_string(b, key, strlen(key));
         kbuf_putc(b, ':');
         const char *p = base + f->offset;
         if (f->has_offset > 0 && !*(const bool *)(base + f->has_offset - 1)) {
@@ -478,7 +484,7 @@ static bool field_error(char *err, size_t errlen, const karak_schema *s, const k
                         const char *what)
 {
     snprintf(err, errlen, "schema %s, field '%s': %s", s->name ? s->name : "?",
-             f->name ? f->name : "?", what);
+             f->alias ? f->alias : f->name ? f->name : "?", what);
     return false;
 }
 
@@ -549,7 +555,7 @@ kschema *kschema_compile(const karak_schema *s, char *err, size_t errlen)
         const karak_field *f = &s->fields[i];
         kfield *kf = &fields[i];
         kf->f = f;
-        kf->name_len = strlen(f->name);
+        kf->key = f->alias ? f->alias : f->name;
         bool ok = true;
         if (f->type < KARAK_STR || f->type > KARAK_BOOL)
             ok = field_error(err, errlen, s, f, "unknown type");
@@ -561,12 +567,12 @@ kschema *kschema_compile(const karak_schema *s, char *err, size_t errlen)
             ok = field_error(err, errlen, s, f,
                              "an optional non-string field needs a presence flag "
                              "(KARAK_FIELD_OPT)");
-        else if (f->name[0] == '\0')
+        else if (kf->key[0] == '\0')
             ok = field_error(err, errlen, s, f, "empty name");
         else
             ok = bounds_ok(f, err, errlen, s);
         for (size_t j = 0; ok && j < i; j++)
-            if (strcmp(s->fields[j].name, f->name) == 0)
+            if (strcmp(fields[j].key, kf->key) == 0)
                 ok = field_error(err, errlen, s, f, "duplicate field name");
         if (ok && f->dflt != NULL) ok = compile_default(kf, s, err, errlen);
         if (!ok) {

@@ -1,0 +1,100 @@
+/* The framework's own cost per request: the Quick Start's requests through kdispatch() —
+ * routing, decoding, validation, handler, serialization — with no socket and no
+ * libmicrohttpd. Compare with libmicrohttpd's own ~6 µs per request (bench/compare_mhd.sh)
+ * to see what share of a served request libkarak is.
+ *   build-bench/bench/bench_dispatch [iterations]    (Release build recommended) */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+
+typedef struct {
+    const char *name;
+    double price;
+} Item;
+
+static const karak_field item_fields[] = {
+    KARAK_FIELD(Item, name, KARAK_STR),
+    KARAK_FIELD(Item, price, KARAK_F64),
+    KARAK_FIELDS_END,
+};
+static const karak_schema item_schema = KARAK_SCHEMA(Item, item_fields);
+
+static karak_result hello(karak_ctx *c)
+{
+    return karak_json_new(c, json_pack("{s:s}", "message", "Hello, World!"));
+}
+
+static karak_result get_item(karak_ctx *c)
+{
+    return karak_json_new(c, json_pack("{s:I}", "id", (json_int_t)karak_path_i64(c, "item_id")));
+}
+
+static karak_result create_item(karak_ctx *c)
+{
+    return karak_model(c, &item_schema, karak_body(c));
+}
+
+static const char *json_header(void *ud, const char *name)
+{
+    (void)ud;
+    return strcmp(name, "Content-Type") == 0 ? "application/json" : NULL;
+}
+
+static double now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+int main(int argc, char **argv)
+{
+    long iters = argc > 1 ? atol(argv[1]) : 1000000;
+    karak_app *app = karak_new();
+    karak_get(app, "/", hello);
+    karak_get(app, "/items/{item_id:int}", get_item);
+    karak_post(app, "/items", create_item, .body = &item_schema, .status = 201);
+    if (karak_app_seal(app) != KARAK_OK) return 1;
+
+    static const char item[] = "{\"name\":\"pen\",\"price\":9.99}";
+    const struct {
+        const char *label, *method, *target, *body;
+        int status;
+    } cases[] = {
+        {"GET / (json_pack + serialize)", "GET", "/", NULL, 200},
+        {"GET /items/42 (int path param)", "GET", "/items/42", NULL, 200},
+        {"GET /items/abc (422)", "GET", "/items/abc", NULL, 422},
+        {"POST /items (parse, validate, encode)", "POST", "/items", item, 201},
+        {"GET /nope (404)", "GET", "/nope", NULL, 404},
+    };
+    karena arena;
+    karena_init(&arena);
+    printf("%-40s %12s %10s\n", "request", "ns/request", "req/s");
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        kreq req = {.method = cases[i].method, .target = cases[i].target,
+                    .target_len = strlen(cases[i].target), .header = json_header,
+                    .body = cases[i].body, .body_len = cases[i].body ? strlen(cases[i].body) : 0,
+                    .default_host = "bench"};
+        kresp resp;
+        kdispatch(app, &req, &arena, &resp);
+        if (resp.status != cases[i].status) {
+            fprintf(stderr, "%s: status %d\n", cases[i].label, resp.status);
+            return 1;
+        }
+        karena_reset(&arena);
+        double t0 = now_ns();
+        for (long n = 0; n < iters; n++) {
+            kdispatch(app, &req, &arena, &resp);
+            karena_reset(&arena);
+        }
+        double ns = (now_ns() - t0) / (double)iters;
+        printf("%-40s %12.1f %10.0f\n", cases[i].label, ns, 1e9 / ns);
+    }
+    karena_free(&arena);
+    karak_app_free(app);
+    return 0;
+}

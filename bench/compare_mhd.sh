@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# libkarak's Quick Start against a hand-written libmicrohttpd server (the peer anchor
+# shared/anchors/peers/mhd_server.c), measured back to back in one run with wrk. The peer runs
+# twice: with bodies built once at start-up ("raw", the engine's floor) and with every body
+# built per request through jansson ("jansson", what any framework serialising per request
+# must at least do).
+#
+#   bench/compare_mhd.sh            # DURATION=5 REPS=3 CONNS=50 WORKERS=2
+#
+# For each endpoint and repetition the two servers are measured one after the other (so
+# drift hits both), wrk -t1 -cCONNS keep-alive. Reported: median req/s, median server CPU
+# µs per request (utime+stime of the server process over the run / requests: less noisy than
+# req/s on a 2-core box where wrk and the server share the CPUs), socket errors and non-2xx.
+# Then one run with "Connection: close" against libkarak, to show what losing keep-alive costs.
+# Writes bench/results/compare_mhd.md. Needs: wrk, libsqlite3-dev (the peer's common.h).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+ANCHORS=${ANCHORS:-$root/../shared/anchors}
+DURATION=${DURATION:-5}
+REPS=${REPS:-3}
+CONNS=${CONNS:-50}
+WORKERS=${WORKERS:-2}
+ENDPOINTS=${ENDPOINTS:-"/ /items/42"}
+out="$here/results/compare_mhd.md"
+
+"$root/dev.sh" deps wrk libsqlite3-dev >/dev/null
+[ -f "$ANCHORS/peers/mhd_server.c" ] || { echo "no $ANCHORS/peers/mhd_server.c (set ANCHORS)" >&2; exit 2; }
+BUILD_DIR="$root/build-bench" CMAKE_ARGS="-DCMAKE_BUILD_TYPE=Release -DKARAK_BUILD_TESTS=OFF" \
+    "$root/dev.sh" build >/dev/null
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT INT TERM
+cc -O2 -o "$work/mhd_server" "$ANCHORS/peers/mhd_server.c" \
+    $(pkg-config --cflags --libs libmicrohttpd jansson sqlite3) -lpthread
+
+free_port() { local p; for p in $(seq "$1" $(( $1 + 100 ))); do
+    (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo "$p"; return; }; done; }
+wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return; sleep 0.05; done
+    echo "server on port $1 did not start" >&2; exit 1; }
+
+kport=$(free_port 18100)
+"$root/build-bench/examples/quickstart" --port "$kport" --workers "$WORKERS" 2>"$work/karak.log" &
+pids+=($!); kpid=$!
+mport=$(free_port 18200)
+"$work/mhd_server" --port "$mport" --threads "$WORKERS" 2>"$work/mhd.log" &
+pids+=($!); mpid=$!
+jport=$(free_port 18300)
+"$work/mhd_server" --port "$jport" --threads "$WORKERS" --json jansson 2>"$work/mhdj.log" &
+pids+=($!); jpid=$!
+wait_port "$kport"; wait_port "$mport"; wait_port "$jport"
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+tck=$(getconf CLK_TCK)
+
+# run_wrk PID URL [extra wrk args] -> "req/s requests errors non2xx cpu_us_per_req"
+run_wrk() {
+    local pid=$1 url=$2; shift 2
+    local before after log="$work/wrk.txt"
+    before=$(cpu_ticks "$pid")
+    wrk -t1 -c"$CONNS" -d"${DURATION}s" --timeout 5s "$@" "$url" >"$log"
+    after=$(cpu_ticks "$pid")
+    awk -v ticks=$((after - before)) -v tck="$tck" '
+        /Requests\/sec/ {rps=$2}
+        / requests in / {req=$1}
+        /Socket errors/ {gsub(",",""); err=$4+$6+$8+$10}
+        /Non-2xx/ {non2xx=$NF}
+        END {printf "%.0f %d %d %d %.2f\n", rps, req, err+0, non2xx+0, (req ? ticks*1e6/tck/req : 0)}' "$log"
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+{
+    echo "# libkarak vs raw libmicrohttpd ($(date -u +%Y-%m-%dT%H:%MZ))"
+    echo
+    echo "wrk -t1 -c$CONNS -d${DURATION}s keep-alive, $REPS reps interleaved, medians; $WORKERS worker threads each;"
+    echo "$(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), wrk and servers share them."
+    echo "libmicrohttpd $(dpkg-query -W -f='${Version}' libmicrohttpd-dev), jansson $(dpkg-query -W -f='${Version}' libjansson-dev), $(cc --version | head -1)"
+    echo
+    echo "| endpoint | server | req/s (median) | server CPU µs/req (median) | socket errors | non-2xx | req/s runs |"
+    echo "|---|---|---:|---:|---:|---:|---|"
+} >"$out"
+
+for ep in $ENDPOINTS; do
+    : >"$work/k.txt"; : >"$work/m.txt"; : >"$work/j.txt"
+    for _ in $(seq "$REPS"); do
+        run_wrk "$kpid" "http://127.0.0.1:$kport$ep" >>"$work/k.txt"
+        run_wrk "$mpid" "http://127.0.0.1:$mport$ep" >>"$work/m.txt"
+        run_wrk "$jpid" "http://127.0.0.1:$jport$ep" >>"$work/j.txt"
+    done
+    for s in k m j; do
+        case $s in
+        k) name="libkarak quickstart" ;;
+        m) name="libmicrohttpd by hand, raw (mhd_server.c)" ;;
+        j) name="libmicrohttpd by hand, jansson bodies (mhd_server.c --json jansson)" ;;
+        esac
+        f="$work/$s.txt"
+        printf '| `GET %s` | %s | %s | %s | %s | %s | %s |\n' "$ep" "$name" \
+            "$(cut -d' ' -f1 "$f" | median)" "$(cut -d' ' -f5 "$f" | median)" \
+            "$(awk '{s+=$3} END {print s}' "$f")" "$(awk '{s+=$4} END {print s}' "$f")" \
+            "$(cut -d' ' -f1 "$f" | paste -sd' ')" >>"$out"
+    done
+done
+
+read -r rps req err non2xx us < <(run_wrk "$kpid" "http://127.0.0.1:$kport/" -H "Connection: close")
+{
+    echo
+    echo "Same libkarak server with \`-H 'Connection: close'\` (a new TCP connection per request):"
+    echo "$rps req/s, $us server CPU µs/req, $err socket errors. Keep-alive is what the table above measures."
+} >>"$out"
+cat "$out"

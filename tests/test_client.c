@@ -1,0 +1,139 @@
+/* The Quick Start app through the in-process test client: the five cases of the README,
+ * with FastAPI's exact statuses and bodies, plus what the client itself promises (headers
+ * case-insensitive, JSON helper, HEAD, redirects). The same app is served over a socket by
+ * test_http.c. */
+#include <string.h>
+
+#include "testutil.h"
+
+typedef struct {
+    const char *name;
+    double price;
+} Item;
+
+static const karak_field item_fields[] = {
+    KARAK_FIELD(Item, name, KARAK_STR),
+    KARAK_FIELD(Item, price, KARAK_F64),
+    KARAK_FIELDS_END,
+};
+static const karak_schema item_schema = KARAK_SCHEMA(Item, item_fields);
+
+static karak_result hello(karak_ctx *c)
+{
+    return karak_json_new(c, json_pack("{s:s}", "message", "Hello, World!"));
+}
+
+static karak_result get_item(karak_ctx *c)
+{
+    return karak_json_new(c, json_pack("{s:I}", "id", (json_int_t)karak_path_i64(c, "item_id")));
+}
+
+static karak_result create_item(karak_ctx *c)
+{
+    return karak_model(c, &item_schema, karak_body(c));
+}
+
+static karak_app *app;
+static karak_client *client;
+
+static void setup(void)
+{
+    app = karak_new(.title = "Quick Start");
+    ck_assert_int_eq(karak_get(app, "/", hello), KARAK_OK);
+    ck_assert_int_eq(karak_get(app, "/items/{item_id:int}", get_item), KARAK_OK);
+    ck_assert_int_eq(karak_post(app, "/items", create_item, .body = &item_schema, .status = 201),
+                     KARAK_OK);
+    client = karak_client_new(app);
+    ck_assert_ptr_nonnull(client);
+}
+
+static void teardown(void)
+{
+    karak_client_free(client);
+    karak_app_free(app);
+}
+
+START_TEST(quickstart_cases)
+{
+    karak_response *r = karak_client_get(client, "/");
+    ck_assert_str_eq(karak_response_header(r, "Content-Type"), "application/json");
+    ck_assert_str_eq(karak_response_header(r, "CONTENT-LENGTH"), "27");
+    EXPECT(r, 200, "{\"message\":\"Hello, World!\"}");
+    EXPECT(karak_client_get(client, "/items/42"), 200, "{\"id\":42}");
+    EXPECT(karak_client_get(client, "/items/abc"), 422,
+           "{\"detail\":[{\"type\":\"int_parsing\",\"loc\":[\"path\",\"item_id\"],\"msg\":\"Input "
+           "should be a valid integer, unable to parse string as an integer\",\"input\":\"abc\"}]}");
+    EXPECT(karak_client_post(client, "/items", .json = "{\"name\":\"pen\",\"price\":9.99}"), 201,
+           "{\"name\":\"pen\",\"price\":9.99}");
+    EXPECT(karak_client_post(client, "/items", .json = "{\"price\":\"cheap\"}"), 422,
+           "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"body\",\"name\"],\"msg\":\"Field "
+           "required\",\"input\":{\"price\":\"cheap\"}},{\"type\":\"float_parsing\",\"loc\":["
+           "\"body\",\"price\"],\"msg\":\"Input should be a valid number, unable to parse string "
+           "as a number\",\"input\":\"cheap\"}]}");
+    EXPECT(karak_client_get(client, "/nope"), 404, "{\"detail\":\"Not Found\"}");
+}
+END_TEST
+
+START_TEST(floats_echo_as_written)
+{
+    static const char *const prices[][2] = {
+        {"9.99", "9.99"}, {"0.1", "0.1"}, {"1", "1.0"}, {"1e16", "1e+16"}, {"123.456", "123.456"},
+        {"0.00001", "1e-05"}, {"2.5e-3", "0.0025"}, {"1.7976931348623157e308", "1.7976931348623157e+308"},
+    };
+    for (size_t i = 0; i < sizeof prices / sizeof *prices; i++) {
+        char body[128], want[128];
+        snprintf(body, sizeof body, "{\"name\":\"x\",\"price\":%s}", prices[i][0]);
+        snprintf(want, sizeof want, "{\"name\":\"x\",\"price\":%s}", prices[i][1]);
+        expect_response(karak_client_post(client, "/items", .json = body), 201, want, body);
+    }
+}
+END_TEST
+
+START_TEST(json_helper_and_head)
+{
+    karak_response *r = karak_client_post(client, "/items", .json = "{\"name\":\"a\",\"price\":2}");
+    json_t *j = karak_response_json(r);
+    ck_assert_ptr_nonnull(j);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "name")), "a");
+    ck_assert(json_real_value(json_object_get(j, "price")) == 2.0);
+    json_decref(j);
+    karak_response_free(r);
+
+    r = karak_client_head(client, "/");
+    ck_assert_str_eq(karak_response_header(r, "content-length"), "27");
+    EXPECT(r, 200, "");
+    r = karak_client_get(client, "/items/5/");
+    EXPECT(r, 200, "{\"id\":5}"); /* the 307 was followed */
+}
+END_TEST
+
+START_TEST(client_rejects_bad_arguments)
+{
+    ck_assert_ptr_null(karak_client_new(NULL));
+    ck_assert_ptr_null(karak_client_request(client, NULL, "/", NULL));
+    ck_assert_ptr_null(karak_client_request(NULL, "GET", "/", NULL));
+    EXPECT(karak_client_request(client, "GET", "/", NULL), 200, NULL);
+    ck_assert_int_eq(karak_response_status(NULL), 0);
+    karak_response_free(NULL);
+    karak_client_free(NULL);
+    karak_app_free(NULL);
+}
+END_TEST
+
+static Suite *client_suite(void)
+{
+    Suite *s = suite_create("client");
+    TCase *tc = tcase_create("quickstart");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, quickstart_cases);
+    tcase_add_test(tc, floats_echo_as_written);
+    tcase_add_test(tc, json_helper_and_head);
+    tcase_add_test(tc, client_rejects_bad_arguments);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return run_suite(client_suite());
+}

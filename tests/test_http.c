@@ -1,0 +1,311 @@
+/* Black-box HTTP: starts examples/quickstart on a free port and talks HTTP/1.1 to it over a
+ * real socket: the Quick Start cases, keep-alive (several requests on one connection,
+ * pipelining), HEAD, 413, Connection: close, and a clean exit on SIGTERM. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+typedef struct server {
+    pid_t pid;
+    int err_fd; /* the server's stderr */
+    int port;
+} server;
+
+static server srv;
+
+/* Reads from fd until `needle` shows up in what was read, or the deadline passes. */
+static bool read_until(int fd, const char *needle, char *buf, size_t cap, int timeout_ms)
+{
+    size_t len = strlen(buf);
+    while (strstr(buf, needle) == NULL) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, timeout_ms) <= 0 || len + 1 >= cap) return false;
+        ssize_t n = read(fd, buf + len, cap - 1 - len);
+        if (n <= 0) return false;
+        len += (size_t)n;
+        buf[len] = '\0';
+    }
+    return true;
+}
+
+static server start_server(void)
+{
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        dup2(fds[1], STDERR_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        execl(QUICKSTART_BIN, QUICKSTART_BIN, "--port", "0", "--workers", "2", (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    char buf[512] = "";
+    ck_assert_msg(read_until(fds[0], "\n", buf, sizeof buf, 10000) &&
+                      strstr(buf, "serving on http://127.0.0.1:"),
+                  "server did not start: %s", buf);
+    server s = {.pid = pid, .err_fd = fds[0]};
+    s.port = atoi(strstr(buf, "127.0.0.1:") + 10);
+    ck_assert_int_gt(s.port, 0);
+    return s;
+}
+
+/* SIGTERM, then the exit status (or -1 if it did not exit within 10 s). */
+static int stop_server(server *s)
+{
+    kill(s->pid, SIGTERM);
+    for (int i = 0; i < 1000; i++) {
+        int st;
+        if (waitpid(s->pid, &st, WNOHANG) == s->pid) {
+            close(s->err_fd);
+            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        }
+        usleep(10000);
+    }
+    kill(s->pid, SIGKILL);
+    waitpid(s->pid, NULL, 0);
+    close(s->err_fd);
+    return -1;
+}
+
+static void suite_start(void)
+{
+    srv = start_server();
+}
+
+static void suite_stop(void)
+{
+    stop_server(&srv);
+}
+
+static int connect_server(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)srv.port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    struct timeval tv = {.tv_sec = 10};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    return fd;
+}
+
+static void send_all(int fd, const char *s, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, s, n);
+        ck_assert_int_gt(w, 0);
+        s += w;
+        n -= (size_t)w;
+    }
+}
+
+typedef struct http_resp {
+    int status;
+    char head[2048];
+    char body[4096];
+    size_t body_len;
+} http_resp;
+
+static const char *header_of(const http_resp *r, const char *name)
+{
+    static char value[256];
+    size_t nl = strlen(name);
+    for (const char *line = strstr(r->head, "\r\n"); line != NULL; line = strstr(line, "\r\n")) {
+        line += 2;
+        if (strncasecmp(line, name, nl) == 0 && line[nl] == ':') {
+            const char *v = line + nl + 1;
+            while (*v == ' ') v++;
+            size_t vl = strcspn(v, "\r\n");
+            snprintf(value, sizeof value, "%.*s", (int)vl, v);
+            return value;
+        }
+    }
+    return NULL;
+}
+
+/* Reads exactly one response (Content-Length framed) from fd; `head_only` for HEAD. */
+static bool read_response(int fd, http_resp *r, bool head_only)
+{
+    static __thread char pending[8192];
+    static __thread size_t npending;
+    memset(r, 0, sizeof *r);
+    for (;;) {
+        pending[npending] = '\0';
+        char *end = strstr(pending, "\r\n\r\n");
+        if (end != NULL) {
+            size_t head_len = (size_t)(end - pending) + 4;
+            snprintf(r->head, sizeof r->head, "%.*s", (int)head_len, pending);
+            const char *cl = header_of(r, "Content-Length");
+            size_t body_len = head_only || cl == NULL ? 0 : strtoul(cl, NULL, 10);
+            if (npending >= head_len + body_len) {
+                memcpy(r->body, pending + head_len, body_len);
+                r->body[body_len] = '\0';
+                r->body_len = body_len;
+                r->status = atoi(pending + 9);
+                memmove(pending, pending + head_len + body_len, npending - head_len - body_len);
+                npending -= head_len + body_len;
+                return true;
+            }
+        }
+        ssize_t n = read(fd, pending + npending, sizeof pending - 1 - npending);
+        if (n <= 0) return false;
+        npending += (size_t)n;
+    }
+}
+
+static http_resp roundtrip(int fd, const char *request, bool head_only)
+{
+    http_resp r;
+    send_all(fd, request, strlen(request));
+    ck_assert_msg(read_response(fd, &r, head_only), "no response to %s", request);
+    return r;
+}
+
+static const struct {
+    const char *request;
+    int status;
+    const char *body;
+} cases[] = {
+    {"GET / HTTP/1.1\r\nHost: t\r\n\r\n", 200, "{\"message\":\"Hello, World!\"}"},
+    {"GET /items/42 HTTP/1.1\r\nHost: t\r\n\r\n", 200, "{\"id\":42}"},
+    {"GET /items/abc HTTP/1.1\r\nHost: t\r\n\r\n", 422,
+     "{\"detail\":[{\"type\":\"int_parsing\",\"loc\":[\"path\",\"item_id\"],\"msg\":\"Input "
+     "should be a valid integer, unable to parse string as an integer\",\"input\":\"abc\"}]}"},
+    {"POST /items HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+     "Content-Length: 27\r\n\r\n{\"name\":\"pen\",\"price\":9.99}",
+     201, "{\"name\":\"pen\",\"price\":9.99}"},
+    {"POST /items HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+     "Content-Length: 17\r\n\r\n{\"price\":\"cheap\"}",
+     422,
+     "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"body\",\"name\"],\"msg\":\"Field required\","
+     "\"input\":{\"price\":\"cheap\"}},{\"type\":\"float_parsing\",\"loc\":[\"body\",\"price\"],"
+     "\"msg\":\"Input should be a valid number, unable to parse string as a number\",\"input\":"
+     "\"cheap\"}]}"},
+    {"GET /nope HTTP/1.1\r\nHost: t\r\n\r\n", 404, "{\"detail\":\"Not Found\"}"},
+    {"DELETE /items/3 HTTP/1.1\r\nHost: t\r\n\r\n", 405, "{\"detail\":\"Method Not Allowed\"}"},
+    {"GET /items/a%2Fb HTTP/1.1\r\nHost: t\r\n\r\n", 404, "{\"detail\":\"Not Found\"}"},
+    {"GET /items/%2042 HTTP/1.1\r\nHost: t\r\n\r\n", 200, "{\"id\":42}"},
+    {"POST /items HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+     "Transfer-Encoding: chunked\r\n\r\nc\r\n{\"name\":\"a\",\r\nc\r\n\"price\":1.5}\r\n0\r\n\r\n",
+     201, "{\"name\":\"a\",\"price\":1.5}"},
+};
+
+START_TEST(quickstart_over_http)
+{
+    int fd = connect_server();
+    http_resp r = roundtrip(fd, cases[_i].request, false);
+    ck_assert_msg(r.status == cases[_i].status, "%s -> %d", cases[_i].request, r.status);
+    ck_assert_str_eq(r.body, cases[_i].body);
+    ck_assert_str_eq(header_of(&r, "Content-Type"), "application/json");
+    ck_assert_ptr_null(header_of(&r, "Connection")); /* keep-alive is HTTP/1.1's default */
+    close(fd);
+}
+END_TEST
+
+START_TEST(keep_alive_and_pipelining)
+{
+    int fd = connect_server();
+    for (int i = 0; i < 3; i++) {
+        http_resp r = roundtrip(fd, "GET /items/7 HTTP/1.1\r\nHost: t\r\n\r\n", false);
+        ck_assert_int_eq(r.status, 200);
+        ck_assert_str_eq(r.body, "{\"id\":7}");
+    }
+    /* two requests in one write: both answered, in order, on the same connection */
+    static const char two[] =
+        "GET /items/1 HTTP/1.1\r\nHost: t\r\n\r\nGET /items/2 HTTP/1.1\r\nHost: t\r\n\r\n";
+    send_all(fd, two, sizeof two - 1);
+    http_resp a, b;
+    ck_assert(read_response(fd, &a, false));
+    ck_assert(read_response(fd, &b, false));
+    ck_assert_str_eq(a.body, "{\"id\":1}");
+    ck_assert_str_eq(b.body, "{\"id\":2}");
+    close(fd);
+}
+END_TEST
+
+START_TEST(head_and_connection_close)
+{
+    int fd = connect_server();
+    http_resp r = roundtrip(fd, "HEAD / HTTP/1.1\r\nHost: t\r\n\r\n", true);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(header_of(&r, "Content-Length"), "27");
+    r = roundtrip(fd, "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", false);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(header_of(&r, "Connection"), "close");
+    char c;
+    ck_assert_int_eq(read(fd, &c, 1), 0); /* the server closed it */
+    close(fd);
+}
+END_TEST
+
+START_TEST(redirect_uses_host_header)
+{
+    int fd = connect_server();
+    http_resp r = roundtrip(fd, "GET /items/5/?a=1 HTTP/1.1\r\nHost: example.com:8080\r\n\r\n",
+                            false);
+    ck_assert_int_eq(r.status, 307);
+    ck_assert_str_eq(header_of(&r, "Location"), "http://example.com:8080/items/5?a=1");
+    ck_assert_str_eq(header_of(&r, "Content-Length"), "0");
+    close(fd);
+}
+END_TEST
+
+START_TEST(oversized_body_is_413)
+{
+    int fd = connect_server();
+    http_resp r = roundtrip(fd,
+                            "POST /items HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                            "Content-Length: 2000000\r\n\r\n",
+                            false);
+    ck_assert_int_eq(r.status, 413);
+    ck_assert_str_eq(r.body, "{\"detail\":\"Content Too Large\"}");
+    close(fd);
+}
+END_TEST
+
+START_TEST(sigterm_exits_cleanly)
+{
+    server s = start_server();
+    ck_assert_int_eq(stop_server(&s), 0);
+}
+END_TEST
+
+static Suite *http_suite(void)
+{
+    Suite *s = suite_create("http");
+    TCase *tc = tcase_create("quickstart");
+    tcase_add_unchecked_fixture(tc, suite_start, suite_stop);
+    tcase_set_timeout(tc, 30);
+    tcase_add_loop_test(tc, quickstart_over_http, 0, (int)(sizeof cases / sizeof *cases));
+    tcase_add_test(tc, keep_alive_and_pipelining);
+    tcase_add_test(tc, head_and_connection_close);
+    tcase_add_test(tc, redirect_uses_host_header);
+    tcase_add_test(tc, oversized_body_is_413);
+    suite_add_tcase(s, tc);
+    TCase *life = tcase_create("lifecycle");
+    tcase_set_timeout(life, 30);
+    tcase_add_test(life, sigterm_exits_cleanly);
+    suite_add_tcase(s, life);
+    return s;
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    return run_suite(http_suite());
+}

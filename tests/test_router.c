@@ -1,0 +1,236 @@
+/* Routing: typed path params, precedence (literal > param > path, any registration order),
+ * percent-decoding, 404, 405 + Allow, HEAD, trailing-slash 307, registration errors. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+/* Every handler answers with its own name and the params it saw. */
+static karak_result which(karak_ctx *c)
+{
+    const char *tag = karak_route_data(c);
+    json_t *o = json_pack("{s:s}", "route", tag);
+    if (strstr(tag, "{id:int}")) json_object_set_new(o, "id", json_integer(karak_path_i64(c, "id")));
+    if (strstr(tag, "{x:float}")) json_object_set_new(o, "x", json_real(karak_path_f64(c, "x")));
+    if (strstr(tag, "{name}")) json_object_set_new(o, "name", json_string(karak_path_str(c, "name")));
+    if (strstr(tag, "{rest:path}"))
+        json_object_set_new(o, "rest", json_string(karak_path_str(c, "rest")));
+    return karak_json_new(c, o);
+}
+
+static const char *const routes[][2] = {
+    /* registered "wrong" way round on purpose: precedence must not depend on order */
+    {"GET", "/users/{name}"},
+    {"GET", "/users/me"},
+    {"GET", "/users/{name}/posts"},
+    {"GET", "/items/{id:int}"},
+    {"PUT", "/items/{id:int}"},
+    {"DELETE", "/items/{id:int}"},
+    {"GET", "/files/{rest:path}"},
+    {"GET", "/files/special"},
+    {"GET", "/geo/{x:float}"},
+    {"POST", "/slash/"},
+    {"GET", "/health"},
+    {"GET", "/"},
+    {"PURGE", "/cache"},
+    {"OPTIONS", "/cache"},
+};
+
+static karak_app *app;
+static karak_client *client;
+static char tags[sizeof routes / sizeof *routes][64];
+
+static void setup(void)
+{
+    app = karak_new();
+    for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
+        char *tag = tags[i];
+        snprintf(tag, sizeof tags[i], "%s %s", routes[i][0], routes[i][1]);
+        ck_assert_int_eq(karak_route_add(app, routes[i][0], routes[i][1], which, "which",
+                                         &(karak_route_opts){.data = tag}),
+                         KARAK_OK);
+    }
+    client = karak_client_new(app);
+}
+
+static void teardown(void)
+{
+    karak_client_free(client);
+    karak_app_free(app);
+}
+
+typedef struct rcase {
+    const char *method;
+    const char *target;
+    int status;
+    const char *body;
+    const char *header;       /* a header to check, or NULL */
+    const char *header_value;
+} rcase;
+
+#define NOT_FOUND "{\"detail\":\"Not Found\"}"
+#define NOT_ALLOWED "{\"detail\":\"Method Not Allowed\"}"
+#define INT_ERR(input)                                                                         \
+    "{\"detail\":[{\"type\":\"int_parsing\",\"loc\":[\"path\",\"id\"],\"msg\":\"Input should be " \
+    "a valid integer, unable to parse string as an integer\",\"input\":\"" input "\"}]}"
+
+static const rcase cases[] = {
+    {"GET", "/", 200, "{\"route\":\"GET /\"}", NULL, NULL},
+    {"GET", "/users/me", 200, "{\"route\":\"GET /users/me\"}", NULL, NULL},
+    {"GET", "/users/bob", 200, "{\"route\":\"GET /users/{name}\",\"name\":\"bob\"}", NULL, NULL},
+    {"GET", "/users/me/posts", 200, "{\"route\":\"GET /users/{name}/posts\",\"name\":\"me\"}",
+     NULL, NULL},
+    {"GET", "/users/h%C3%A9%20x", 200,
+     "{\"route\":\"GET /users/{name}\",\"name\":\"h\xc3\xa9 x\"}", NULL, NULL},
+    {"GET", "/users/a+b", 200, "{\"route\":\"GET /users/{name}\",\"name\":\"a+b\"}", NULL, NULL},
+    {"GET", "/users/a%2Fb", 404, NOT_FOUND, NULL, NULL}, /* decoded before matching */
+    {"GET", "/items/42", 200, "{\"route\":\"GET /items/{id:int}\",\"id\":42}", NULL, NULL},
+    {"GET", "/items/5.0", 200, "{\"route\":\"GET /items/{id:int}\",\"id\":5}", NULL, NULL},
+    {"GET", "/items/%205", 200, "{\"route\":\"GET /items/{id:int}\",\"id\":5}", NULL, NULL},
+    {"GET", "/items/+5", 200, "{\"route\":\"GET /items/{id:int}\",\"id\":5}", NULL, NULL},
+    {"GET", "/items/1_000", 200, "{\"route\":\"GET /items/{id:int}\",\"id\":1000}", NULL, NULL},
+    {"GET", "/items/007", 200, "{\"route\":\"GET /items/{id:int}\",\"id\":7}", NULL, NULL},
+    {"GET", "/items/-3", 200, "{\"route\":\"GET /items/{id:int}\",\"id\":-3}", NULL, NULL},
+    {"PUT", "/items/1", 200, "{\"route\":\"PUT /items/{id:int}\",\"id\":1}", NULL, NULL},
+    {"GET", "/items/abc", 422, INT_ERR("abc"), NULL, NULL},
+    {"GET", "/items/5.", 422, INT_ERR("5."), NULL, NULL},
+    {"GET", "/items/5.5", 422, INT_ERR("5.5"), NULL, NULL},
+    {"GET", "/items/1e3", 422, INT_ERR("1e3"), NULL, NULL},
+    {"GET", "/items/0x10", 422, INT_ERR("0x10"), NULL, NULL},
+    {"GET", "/items/9223372036854775808", 422,
+     "{\"detail\":[{\"type\":\"less_than_equal\",\"loc\":[\"path\",\"id\"],\"msg\":\"Input should "
+     "be less than or equal to 9223372036854775807\",\"input\":\"9223372036854775808\",\"ctx\":"
+     "{\"le\":9223372036854775807}}]}",
+     NULL, NULL},
+    {"GET", "/geo/2.5", 200, "{\"route\":\"GET /geo/{x:float}\",\"x\":2.5}", NULL, NULL},
+    {"GET", "/geo/1e3", 200, "{\"route\":\"GET /geo/{x:float}\",\"x\":1000.0}", NULL, NULL},
+    {"GET", "/geo/north", 422,
+     "{\"detail\":[{\"type\":\"float_parsing\",\"loc\":[\"path\",\"x\"],\"msg\":\"Input should be "
+     "a valid number, unable to parse string as a number\",\"input\":\"north\"}]}",
+     NULL, NULL},
+    {"GET", "/files/a/b/c.txt", 200,
+     "{\"route\":\"GET /files/{rest:path}\",\"rest\":\"a/b/c.txt\"}", NULL, NULL},
+    {"GET", "/files/a%2Fb/c%20d.txt", 200,
+     "{\"route\":\"GET /files/{rest:path}\",\"rest\":\"a/b/c d.txt\"}", NULL, NULL},
+    {"GET", "/files/special", 200, "{\"route\":\"GET /files/special\"}", NULL, NULL},
+    {"GET", "/files/special/x", 200,
+     "{\"route\":\"GET /files/{rest:path}\",\"rest\":\"special/x\"}", NULL, NULL},
+    {"GET", "/files/", 200, "{\"route\":\"GET /files/{rest:path}\",\"rest\":\"\"}", NULL, NULL},
+    {"GET", "/nope", 404, NOT_FOUND, "content-type", "application/json"},
+    {"GET", "/users", 404, NOT_FOUND, NULL, NULL},
+    {"GET", "/items/1/2", 404, NOT_FOUND, NULL, NULL},
+    /* 405: Allow = every method of every route matching the path, fixed order */
+    {"POST", "/items/3", 405, NOT_ALLOWED, "allow", "GET, HEAD, PUT, DELETE"},
+    {"DELETE", "/", 405, NOT_ALLOWED, "allow", "GET, HEAD"},
+    {"OPTIONS", "/health", 405, NOT_ALLOWED, "allow", "GET, HEAD"},
+    {"GET", "/cache", 405, NOT_ALLOWED, "allow", "OPTIONS, PURGE"},
+    {"PURGE", "/cache", 200, "{\"route\":\"PURGE /cache\"}", NULL, NULL},
+    {"GET", "/slash/", 405, NOT_ALLOWED, "allow", "POST"},
+    /* HEAD is served by GET routes, without a body but with GET's length */
+    {"HEAD", "/users/me", 200, "", "content-length", "25"},
+    {"HEAD", "/nope", 404, "", "content-length", "22"},
+    /* trailing slash: 307 to the registered form, query kept */
+    {"GET", "/health/", 307, "", "location", "http://testserver/health"},
+    {"GET", "/health//", 307, "", "location", "http://testserver/health"},
+    {"GET", "/items/5/", 307, "", "location", "http://testserver/items/5"},
+    {"POST", "/slash?x=1", 307, "", "location", "http://testserver/slash/?x=1"},
+    {"GET", "/users/me/?a=1", 307, "", "location", "http://testserver/users/me?a=1"},
+};
+
+START_TEST(route_table)
+{
+    const rcase *rc = &cases[_i];
+    karak_response *r = karak_client_request(client, rc->method, rc->target,
+                                             &(karak_request_opts){.no_redirects = true});
+    ck_assert_ptr_nonnull(r);
+    if (rc->header != NULL) {
+        const char *v = karak_response_header(r, rc->header);
+        ck_assert_msg(v != NULL && strcmp(v, rc->header_value) == 0, "%s %s: %s is %s, not %s",
+                      rc->method, rc->target, rc->header, v ? v : "(none)", rc->header_value);
+    }
+    expect_response(r, rc->status, rc->body, rc->target);
+}
+END_TEST
+
+START_TEST(redirects_followed_by_default)
+{
+    static const char *const host[] = {"Host", "example.com:8080", NULL};
+    EXPECT(karak_client_get(client, "/health/"), 200, "{\"route\":\"GET /health\"}");
+    karak_response *r = karak_client_get(client, "/health/", .headers = host, .no_redirects = true);
+    ck_assert_str_eq(karak_response_header(r, "location"), "http://example.com:8080/health");
+    ck_assert_ptr_null(karak_response_header(r, "content-type"));
+    ck_assert_str_eq(karak_response_header(r, "content-length"), "0");
+    EXPECT(r, 307, "");
+}
+END_TEST
+
+/* ---- registration errors ---- */
+
+static const struct {
+    const char *method;
+    const char *pattern;
+    karak_status status;
+    const char *message;
+} bad_routes[] = {
+    {"GET", "items", KARAK_EINVAL, "route GET items: the pattern must start with '/'"},
+    {"GET", "/items/{id", KARAK_EINVAL,
+     "route GET /items/{id: a parameter must be a whole segment, like /{name}"},
+    {"GET", "/items/x{id}", KARAK_EINVAL,
+     "route GET /items/x{id}: a parameter must be a whole segment, like /{name}"},
+    {"GET", "/items/{}", KARAK_EINVAL, "route GET /items/{}: invalid parameter name ''"},
+    {"GET", "/items/{id:uint}", KARAK_EINVAL,
+     "route GET /items/{id:uint}: unknown parameter type 'uint' (str, int, float, path)"},
+    {"GET", "/a/{id}/{id}", KARAK_EINVAL, "route GET /a/{id}/{id}: parameter {id} appears twice"},
+    {"GET", "/f/{p:path}/x", KARAK_EINVAL,
+     "route GET /f/{p:path}/x: a {name:path} parameter must be the last segment"},
+    {"GET", "/users/{id}", KARAK_ECONFLICT,
+     "route GET /users/{id}: parameter {id} conflicts with {name} of another route at the same "
+     "position"},
+    {"GET", "/users/me", KARAK_ECONFLICT,
+     "route GET /users/me: already registered as GET /users/me"},
+    {"get", "/lower", KARAK_EINVAL, "route get /lower: the method must be an upper-case token"},
+};
+
+START_TEST(registration_errors)
+{
+    karak_app *a = karak_new();
+    karak_get(a, "/users/{name}", which);
+    karak_get(a, "/users/me", which);
+    ck_assert_ptr_null(karak_app_error(a));
+    ck_assert_int_eq(karak_route_add(a, bad_routes[_i].method, bad_routes[_i].pattern, which,
+                                     "which", NULL),
+                     bad_routes[_i].status);
+    ck_assert_str_eq(karak_app_error(a), bad_routes[_i].message);
+    karak_app_free(a);
+}
+END_TEST
+
+START_TEST(sealed_app_refuses_routes)
+{
+    karak_app *a = karak_new();
+    karak_client *cl = karak_client_new(a);
+    ck_assert_int_eq(karak_get(a, "/late", which), KARAK_ESEALED);
+    karak_client_free(cl);
+    karak_app_free(a);
+}
+END_TEST
+
+static Suite *router_suite(void)
+{
+    Suite *s = suite_create("router");
+    TCase *tc = tcase_create("match");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, route_table, 0, (int)(sizeof cases / sizeof *cases));
+    tcase_add_test(tc, redirects_followed_by_default);
+    suite_add_tcase(s, tc);
+    TCase *reg = tcase_create("registration");
+    tcase_add_loop_test(reg, registration_errors, 0, (int)(sizeof bad_routes / sizeof *bad_routes));
+    tcase_add_test(reg, sealed_app_refuses_routes);
+    suite_add_tcase(s, reg);
+    return s;
+}
+
+int main(void)
+{
+    return run_suite(router_suite());
+}
