@@ -42,10 +42,19 @@ typedef struct kserver {
     atomic_int in_flight;
 } kserver;
 
+/* A request stops being in flight when it completes, or when its connection closes first
+ * (libmicrohttpd reports no completion for a request whose head it rejected, e.g. 431). */
+static void request_done(kserver *s, kconn *k)
+{
+    if (k != NULL && k->in_flight) {
+        k->in_flight = false;
+        atomic_fetch_sub(&s->in_flight, 1);
+    }
+}
+
 static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
-    (void)cls;
     (void)mc;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
         kconn *k = calloc(1, sizeof *k);
@@ -54,6 +63,7 @@ static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_co
         return;
     }
     kconn *k = *socket_context;
+    request_done(cls, k);
     if (k != NULL) {
         karena_free(&k->arena);
         free(k);
@@ -72,8 +82,10 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mc)
     k->target = karena_strndup(&k->arena, uri, strlen(uri));
     k->body = (kbuf){.arena = &k->arena};
     k->started = false;
-    k->in_flight = true;
-    atomic_fetch_add(&s->in_flight, 1);
+    if (!k->in_flight) {
+        k->in_flight = true;
+        atomic_fetch_add(&s->in_flight, 1);
+    }
     return k;
 }
 
@@ -82,12 +94,7 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 {
     (void)mc;
     (void)toe;
-    kserver *s = cls;
-    kconn *k = *con_cls;
-    if (k != NULL && k->in_flight) {
-        k->in_flight = false;
-        atomic_fetch_sub(&s->in_flight, 1);
-    }
+    request_done(cls, *con_cls);
 }
 
 static const char *mhd_header(void *ud, const char *name)
