@@ -33,6 +33,7 @@ typedef struct kconn {
     const char *target;
     kbuf body;
     bool started;
+    bool too_large; /* the body outgrew the limit: discarded, answered 413 at its end */
     bool in_flight;
 } kconn;
 
@@ -82,6 +83,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mc)
     k->target = karena_strndup(&k->arena, uri, strlen(uri));
     k->body = (kbuf){.arena = &k->arena};
     k->started = false;
+    k->too_large = false;
     if (!k->in_flight) {
         k->in_flight = true;
         atomic_fetch_add(&s->in_flight, 1);
@@ -143,13 +145,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         return MHD_YES;
     }
     if (*upload_size > 0) {
+        /* libmicrohttpd 0.9.75 refuses a response queued in the middle of an upload, so
+         * an oversized chunked body is read to its end and dropped, then answered 413. */
         size_t n = *upload_size;
         *upload_size = 0;
-        if (k->body.len + n > max) return send_413(mc, k);
+        if (k->too_large || k->body.len + n > max) {
+            k->too_large = true;
+            return MHD_YES;
+        }
         if (k->body.data == NULL) kbuf_init(&k->body, &k->arena, n + 1);
         kbuf_put(&k->body, upload_data, n);
         return k->body.failed ? MHD_NO : MHD_YES;
     }
+    if (k->too_large) return send_413(mc, k);
     kreq req = {
         .method = method,
         .target = k->target,

@@ -322,6 +322,27 @@ START_TEST(concurrent_clients)
 }
 END_TEST
 
+START_TEST(oversized_chunked_body_is_413)
+{
+    int fd = connect_server();
+    static const char head[] = "POST /items HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                               "Transfer-Encoding: chunked\r\n\r\n";
+    send_all(fd, head, sizeof head - 1);
+    static char chunk[65536 + 16];
+    int n = snprintf(chunk, sizeof chunk, "10000\r\n");
+    memset(chunk + n, 'a', 65536);
+    memcpy(chunk + n + 65536, "\r\n", 2);
+    for (int i = 0; i < 20; i++) send_all(fd, chunk, (size_t)n + 65536 + 2); /* 1.25 MiB */
+    http_resp r = roundtrip(fd, "0\r\n\r\n", false);
+    ck_assert_int_eq(r.status, 413);
+    ck_assert_str_eq(r.body, "{\"detail\":\"Content Too Large\"}");
+    /* the connection stays usable */
+    r = roundtrip(fd, "GET /items/9 HTTP/1.1\r\nHost: t\r\n\r\n", false);
+    ck_assert_str_eq(r.body, "{\"id\":9}");
+    close(fd);
+}
+END_TEST
+
 START_TEST(sigterm_exits_cleanly)
 {
     server s = start_server();
@@ -340,6 +361,7 @@ static Suite *http_suite(void)
     tcase_add_test(tc, head_and_connection_close);
     tcase_add_test(tc, redirect_uses_host_header);
     tcase_add_test(tc, oversized_body_is_413);
+    tcase_add_test(tc, oversized_chunked_body_is_413);
     tcase_add_test(tc, concurrent_clients);
     suite_add_tcase(s, tc);
     TCase *life = tcase_create("lifecycle");
