@@ -11,32 +11,11 @@
 
 #include "internal.h"
 
-typedef struct {
-    const char *name;
-    double price;
-} Item;
-
-static const karak_field item_fields[] = {
-    KARAK_FIELD(Item, name, KARAK_STR),
-    KARAK_FIELD(Item, price, KARAK_F64),
-    KARAK_FIELDS_END,
-};
-static const karak_schema item_schema = KARAK_SCHEMA(Item, item_fields);
-
-static karak_result hello(karak_ctx *c)
-{
-    return karak_json_new(c, json_pack("{s:s}", "message", "Hello, World!"));
-}
-
-static karak_result get_item(karak_ctx *c)
-{
-    return karak_json_new(c, json_pack("{s:I}", "id", (json_int_t)karak_path_i64(c, "item_id")));
-}
-
-static karak_result create_item(karak_ctx *c)
-{
-    return karak_model(c, &item_schema, karak_body(c));
-}
+/* The Quick Start example's app, its main() renamed. */
+int quickstart_main(int argc, char **argv);
+#define main quickstart_main
+#include "../examples/quickstart.c"
+#undef main
 
 static const char *json_header(void *ud, const char *name)
 {
@@ -54,10 +33,7 @@ static double now_ns(void)
 int main(int argc, char **argv)
 {
     long iters = argc > 1 ? atol(argv[1]) : 1000000;
-    karak_app *app = karak_new();
-    karak_get(app, "/", hello);
-    karak_get(app, "/items/{item_id:int}", get_item);
-    karak_post(app, "/items", create_item, .body = &item_schema, .status = 201);
+    karak_app *app = quickstart_app();
     if (karak_app_seal(app) != KARAK_OK) return 1;
 
     static const char item[] = "{\"name\":\"pen\",\"price\":9.99}";

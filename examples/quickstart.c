@@ -41,12 +41,18 @@ static karak_result create_item(karak_ctx *c)
     return karak_model(c, &item_schema, body);
 }
 
-int main(int argc, char **argv)
+static karak_app *quickstart_app(void)
 {
     karak_app *app = karak_new(.title = "Quick Start");
     karak_get(app, "/", hello);
     karak_get(app, "/items/{item_id:int}", get_item);
     karak_post(app, "/items", create_item, .body = &item_schema, .status = 201);
+    return app; /* a registration error would stop karak_run with a message */
+}
+
+int main(int argc, char **argv)
+{
+    karak_app *app = quickstart_app();
     int rc = karak_run(app, argc, argv); /* --host --port --workers, KARAK_* env */
     karak_app_free(app);
     return rc;

@@ -112,7 +112,32 @@ static size_t shortest_digits(double d, char digits[24], int *exp10)
     return (size_t)n;
 }
 
-size_t kj_format_repr(char *buf, double d)
+/* Positional notation of digits dg[0..n) times 10^e: "0.00123", "123.45", "1200"; with
+ * `point_zero` an integral value keeps ".0" (Python) instead of ending at the units (Rust). */
+static char *write_fixed(char *o, const char *dg, size_t n, int e, bool point_zero)
+{
+    if (e < 0) {
+        *o++ = '0';
+        *o++ = '.';
+        for (int k = -1; k > e; k--) *o++ = '0';
+        memcpy(o, dg, n);
+        return o + n;
+    }
+    size_t int_digits = (size_t)e + 1;
+    for (size_t k = 0; k < int_digits; k++) *o++ = k < n ? dg[k] : '0';
+    if (n > int_digits) {
+        *o++ = '.';
+        memcpy(o, dg + int_digits, n - int_digits);
+        o += n - int_digits;
+    } else if (point_zero) {
+        *o++ = '.';
+        *o++ = '0';
+    }
+    return o;
+}
+
+/* Both formats: sign, zero, then `python` ? repr : Display of the shortest digits. */
+static size_t format_double(char *buf, double d, bool python)
 {
     char *o = buf;
     if (signbit(d)) {
@@ -120,13 +145,15 @@ size_t kj_format_repr(char *buf, double d)
         d = -d;
     }
     if (d == 0) {
-        memcpy(o, "0.0", 4);
-        return (size_t)(o - buf) + 3;
+        const char *zero = python ? "0.0" : "0";
+        size_t len = strlen(zero);
+        memcpy(o, zero, len + 1);
+        return (size_t)(o - buf) + len;
     }
     char dg[24];
     int e;
     size_t n = shortest_digits(d, dg, &e);
-    if (e < -4 || e >= 16) {
+    if (python && (e < -4 || e >= 16)) {
         *o++ = dg[0];
         if (n > 1) {
             *o++ = '.';
@@ -134,59 +161,21 @@ size_t kj_format_repr(char *buf, double d)
             o += n - 1;
         }
         o += sprintf(o, "e%c%02d", e < 0 ? '-' : '+', e < 0 ? -e : e);
-    } else if (e < 0) {
-        *o++ = '0';
-        *o++ = '.';
-        for (int k = -1; k > e; k--) *o++ = '0';
-        memcpy(o, dg, n);
-        o += n;
     } else {
-        size_t int_digits = (size_t)e + 1;
-        for (size_t k = 0; k < int_digits; k++) *o++ = k < n ? dg[k] : '0';
-        *o++ = '.';
-        if (n > int_digits) {
-            memcpy(o, dg + int_digits, n - int_digits);
-            o += n - int_digits;
-        } else {
-            *o++ = '0';
-        }
+        o = write_fixed(o, dg, n, e, python);
     }
     *o = '\0';
     return (size_t)(o - buf);
 }
 
+size_t kj_format_repr(char *buf, double d)
+{
+    return format_double(buf, d, true);
+}
+
 size_t kj_format_display(char *buf, double d)
 {
-    char *o = buf;
-    if (signbit(d)) {
-        *o++ = '-';
-        d = -d;
-    }
-    if (d == 0) {
-        *o++ = '0';
-        *o = '\0';
-        return (size_t)(o - buf);
-    }
-    char dg[24];
-    int e;
-    size_t n = shortest_digits(d, dg, &e);
-    if (e < 0) {
-        *o++ = '0';
-        *o++ = '.';
-        for (int k = -1; k > e; k--) *o++ = '0';
-        memcpy(o, dg, n);
-        o += n;
-    } else {
-        size_t int_digits = (size_t)e + 1;
-        for (size_t k = 0; k < int_digits; k++) *o++ = k < n ? dg[k] : '0';
-        if (n > int_digits) {
-            *o++ = '.';
-            memcpy(o, dg + int_digits, n - int_digits);
-            o += n - int_digits;
-        }
-    }
-    *o = '\0';
-    return (size_t)(o - buf);
+    return format_double(buf, d, false);
 }
 
 void kjw_double(kbuf *b, double d)
