@@ -209,8 +209,8 @@ static int member_cmp(const void *pa, const void *pb)
  * last value. Duplicates are found by sorting (n log n: an echoed body may be large). */
 static void write_object(kbuf *b, const kj *v)
 {
-    const kj **sorted = v->n > 1 ? karena_alloc_bytes(b->arena, v->n * sizeof *sorted) : NULL;
-    const kj **value = v->n > 1 ? karena_alloc_bytes(b->arena, v->n * sizeof *value) : NULL;
+    const kj **sorted = v->n > 1 ? karena_alloc(b->arena, v->n * sizeof *sorted) : NULL;
+    const kj **value = v->n > 1 ? karena_alloc(b->arena, v->n * sizeof *value) : NULL;
     bool dedupe = sorted != NULL && value != NULL;
     if (dedupe) {
         size_t i = 0;
@@ -221,7 +221,8 @@ static void write_object(kbuf *b, const kj *v)
             while (e < v->n && sorted[e]->key_len == sorted[g]->key_len &&
                    memcmp(sorted[e]->key, sorted[g]->key, sorted[g]->key_len) == 0)
                 e++;
-            for (size_t k = g; k < e; k++) value[sorted[k]->n_index] = k == g ? sorted[e - 1] : NULL;
+            for (size_t k = g; k < e; k++)
+                value[sorted[k]->n_index] = k == g ? sorted[e - 1] : NULL;
             g = e;
         }
     }
