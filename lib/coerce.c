@@ -117,13 +117,20 @@ static bool float_grammar(const char *s, size_t n)
 
 kc_result kc_float_from_str(const char *s, size_t n, double *out)
 {
-    char clean[512];
+    char stack[256];
     size_t len;
     trim(&s, &n);
-    if (n == 0 || !strip_underscores(s, n, clean, sizeof clean, &len)) return KC_PARSING;
-    if (!float_grammar(clean, len)) return KC_PARSING;
-    *out = strtod(clean, NULL);
-    return KC_OK;
+    if (n == 0) return KC_PARSING;
+    /* strtod needs a terminated copy; long numerals ("0.000…1") are legal, so no cap */
+    char *clean = n < sizeof stack ? stack : malloc(n + 1);
+    if (clean == NULL) return KC_PARSING;
+    kc_result r = KC_PARSING;
+    if (strip_underscores(s, n, clean, n + 1, &len) && float_grammar(clean, len)) {
+        *out = strtod(clean, NULL);
+        r = KC_OK;
+    }
+    if (clean != stack) free(clean);
+    return r;
 }
 
 kc_result kc_bool_from_str(const char *s, size_t n, bool *out)

@@ -332,6 +332,21 @@ START_TEST(query_table)
 }
 END_TEST
 
+START_TEST(long_numerals_are_numbers)
+{
+    /* "1" and 300 zeros: a legal float literal far longer than any fixed buffer */
+    char target[400] = "/q?ratio=1";
+    memset(target + strlen(target), '0', 300);
+    EXPECT(karak_client_get(client, target), 200,
+           "{\"limit\":10,\"q\":null,\"flag\":false,\"ratio\":1e+300}");
+    char body[400] = "{\"name\":\"ab\",\"price\":\"0.";
+    memset(body + strlen(body), '0', 300);
+    strcat(body, "1\"}");
+    EXPECT(karak_client_post(client, "/things", .json = body), 200,
+           "{\"name\":\"ab\",\"price\":1e-301," DEFAULTS "}");
+}
+END_TEST
+
 /* ---- registration-time errors name the route and the field ---- */
 
 typedef struct {
@@ -403,6 +418,7 @@ static Suite *schema_suite(void)
     tcase_add_loop_test(tc, body_table, 0, (int)(sizeof body_cases / sizeof *body_cases));
     tcase_add_test(tc, body_empty_and_content_types);
     tcase_add_loop_test(tc, query_table, 0, (int)(sizeof query_cases / sizeof *query_cases));
+    tcase_add_test(tc, long_numerals_are_numbers);
     suite_add_tcase(s, tc);
     TCase *reg = tcase_create("registration");
     tcase_add_loop_test(reg, schema_registration_errors, 0,
