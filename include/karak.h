@@ -293,7 +293,8 @@ typedef struct karak_client karak_client;
 typedef struct karak_response karak_response;
 
 /* A client for `app` (borrowed: the app must outlive the client). Seals the app. NULL when
- * out of memory or when the app has a registration error (see karak_app_error()). */
+ * out of memory or when the app has a registration error (see karak_app_error()).
+ * A client sends one request at a time; use one client per thread. */
 KARAK_API karak_client *karak_client_new(karak_app *app);
 KARAK_API void karak_client_free(karak_client *client);
 
