@@ -76,25 +76,45 @@ static char *toggle_slash(karena *a, const char *p, size_t n, size_t *out_len)
     return d;
 }
 
-/* 307 to the slash twin of the path when that matches a route (any method). */
-static bool try_redirect(karak_ctx *c, const char *raw_path, size_t raw_len)
+/* The decoded path as it goes into a URL: every byte but unreserved characters and the
+ * sub-delims allowed in a path is %-escaped ('%', '?' and '#' included), so the target
+ * decodes back to exactly `s` (Starlette's RedirectResponse quotes the decoded path too). */
+static void put_path_quoted(kbuf *b, const char *s, size_t n)
+{
+    static const char safe[] = "/:@!$&'()*+,;=-._~";
+    static const char hex[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+            (ch != 0 && strchr(safe, ch) != NULL)) {
+            kbuf_putc(b, (char)ch);
+        } else {
+            char esc[3] = {'%', hex[ch >> 4], hex[ch & 15]};
+            kbuf_put(b, esc, 3);
+        }
+    }
+}
+
+/* 307 to the slash twin of the path when that matches a route (any method). The twin is
+ * made from the decoded path, which is what was matched: toggling the slash on the raw
+ * target instead loops when the decoded path ends differently ("/users/me%2F"). */
+static bool try_redirect(karak_ctx *c)
 {
     if (c->path_len <= 1) return false;
-    size_t tl, rl;
+    size_t tl;
     char *twin = toggle_slash(c->arena, c->path, c->path_len, &tl);
     if (twin == NULL) return false;
     kmatch m;
     krouter_match(&c->app->router, c->req->method, twin, tl, &m);
     if (m.route == NULL && !m.path_matched) return false;
-    char *raw_twin = toggle_slash(c->arena, raw_path, raw_len, &rl);
     const char *host = c->req->header ? c->req->header(c->req->header_ud, "Host") : NULL;
     if (host == NULL || host[0] == '\0' || strpbrk(host, "\r\n/") != NULL)
         host = c->req->default_host;
     kbuf loc;
-    kbuf_init(&loc, c->arena, 64 + rl + c->raw_query.n);
+    kbuf_init(&loc, c->arena, 64 + 3 * tl + c->raw_query.n);
     kbuf_puts(&loc, "http://");
     kbuf_puts(&loc, host);
-    kbuf_put(&loc, raw_twin ? raw_twin : "/", raw_twin ? rl : 1);
+    put_path_quoted(&loc, twin, tl);
     if (c->raw_query.s != NULL) {
         kbuf_putc(&loc, '?');
         kbuf_put(&loc, c->raw_query.s, c->raw_query.n);
@@ -253,7 +273,7 @@ static void route_request(karak_ctx *c)
     krouter_match(&c->app->router, c->req->method, c->path, c->path_len, &m);
     if (m.route == NULL) {
         if (m.path_matched) method_not_allowed(c, &m);
-        else if (!try_redirect(c, raw_path, raw_len))
+        else if (!try_redirect(c))
             kresp_error_detail(&c->resp, c->arena, 404, "Not Found");
         return;
     }

@@ -217,7 +217,8 @@ struct karak_ctx {
     kslice raw_params[KARAK_MAX_PARAMS];
     kvalue params[KARAK_MAX_PARAMS];
     kslice raw_query;
-    kheader *query_pairs;  /* decoded, in order; parsed on first use */
+    kslice *query_pairs;   /* decoded name, value, name, value... in order; parsed on first
+                              use. Lengths, not NULs: "%00" may be part of either */
     size_t nquery;
     bool query_parsed;
     void *body;

@@ -234,7 +234,7 @@ static bool parse_number(parser *p, size_t start, kj **out, size_t *next)
         if (is_digit(p->s[i - 1])) is_float = true;
         else i = e_start;
     }
-    if (!is_float && i - start > 4300) {
+    if (!is_float && i - start - (p->s[start] == '-') > 4300) { /* digits, not the sign */
         /* Python's int() refuses more than 4300 digits with a ValueError, which FastAPI
          * answers as an undecodable body (400), not as a JSON syntax error. */
         p->status = KJ_ENCODING;

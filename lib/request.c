@@ -74,7 +74,7 @@ bool kquery_parse(karak_ctx *c)
     size_t count = 1;
     for (size_t i = 0; i < n; i++)
         if (q[i] == '&') count++;
-    c->query_pairs = karena_alloc(c->arena, count * sizeof *c->query_pairs);
+    c->query_pairs = karena_alloc(c->arena, 2 * count * sizeof *c->query_pairs);
     if (c->query_pairs == NULL) return false;
     size_t at = 0;
     while (at <= n) {
@@ -84,11 +84,10 @@ bool kquery_parse(karak_ctx *c)
             const char *eq = memchr(q + at, '=', end - at);
             size_t key_end = eq ? (size_t)(eq - q) : end;
             size_t vstart = eq ? key_end + 1 : end;
-            size_t kl, vl;
-            kheader *h = &c->query_pairs[c->nquery];
-            h->name = decode(c->arena, q + at, key_end - at, true, &kl);
-            h->value = decode(c->arena, q + vstart, end - vstart, true, &vl);
-            if (h->name == NULL || h->value == NULL) return false;
+            kslice *pair = &c->query_pairs[2 * c->nquery];
+            pair[0].s = decode(c->arena, q + at, key_end - at, true, &pair[0].n);
+            pair[1].s = decode(c->arena, q + vstart, end - vstart, true, &pair[1].n);
+            if (pair[0].s == NULL || pair[1].s == NULL) return false;
             c->nquery++;
         }
         at = end + 1;
@@ -99,11 +98,15 @@ bool kquery_parse(karak_ctx *c)
 const char *kquery_last(karak_ctx *c, const char *name, size_t *len)
 {
     if (!kquery_parse(c)) return NULL;
-    const char *found = NULL;
-    for (size_t i = 0; i < c->nquery; i++)
-        if (strcmp(c->query_pairs[i].name, name) == 0) found = c->query_pairs[i].value;
-    if (found != NULL && len != NULL) *len = strlen(found);
-    return found;
+    const kslice *found = NULL;
+    size_t nl = strlen(name);
+    for (size_t i = 0; i < c->nquery; i++) {
+        const kslice *pair = &c->query_pairs[2 * i];
+        if (pair[0].n == nl && memcmp(pair[0].s, name, nl) == 0) found = &pair[1];
+    }
+    if (found == NULL) return NULL;
+    if (len != NULL) *len = found->n;
+    return found->s;
 }
 
 /* FastAPI parses the body as JSON for application/json and application/<x>+json only

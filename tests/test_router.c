@@ -135,6 +135,11 @@ static const rcase cases[] = {
     {"GET", "/items/5/", 307, "", "location", "http://testserver/items/5"},
     {"POST", "/slash?x=1", 307, "", "location", "http://testserver/slash/?x=1"},
     {"GET", "/users/me/?a=1", 307, "", "location", "http://testserver/users/me?a=1"},
+    /* the twin is the decoded path, re-quoted: no ping-pong between two URLs */
+    {"GET", "/users/me%2F", 307, "", "location", "http://testserver/users/me"},
+    {"GET", "/health%20/", 404, NOT_FOUND, NULL, NULL},
+    {"GET", "/users/h%C3%A9/posts/", 307, "", "location",
+     "http://testserver/users/h%C3%A9/posts"},
 };
 
 START_TEST(route_table)

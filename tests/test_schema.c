@@ -293,6 +293,11 @@ static const query_case query_cases[] = {
     {"/q?limit=+5.00&q=h%C3%A9", 200,
      "{\"limit\":5,\"q\":\"h\xc3\xa9\",\"flag\":false,\"ratio\":1.5}"},
     {"/q?ratio=inf", 200, "{\"limit\":10,\"q\":null,\"flag\":false,\"ratio\":null}"},
+    /* %00 is data, not an end: neither a name "ratio\0zzz" nor a value "2.5\0junk" is 2.5 */
+    {"/q?ratio%00zzz=2.5", 200, "{\"limit\":10,\"q\":null,\"flag\":false,\"ratio\":1.5}"},
+    {"/q?ratio=2.5%00junk", 422,
+     "{\"detail\":[{\"type\":\"float_parsing\",\"loc\":[\"query\",\"ratio\"],\"msg\":\"" MSG_FLOAT
+     "\",\"input\":\"2.5\\u0000junk\"}]}"},
     {"/q?limit=abc", 422,
      "{\"detail\":[{\"type\":\"int_parsing\",\"loc\":[\"query\",\"limit\"],\"msg\":\"" MSG_INT
      "\",\"input\":\"abc\"}]}"},
