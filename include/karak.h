@@ -16,6 +16,9 @@
  * Threads: register routes before karak_run()/karak_serve()/karak_client_new(); after that the
  * app is sealed and read-only, and handlers run concurrently on the server's worker threads.
  * A karak_ctx belongs to one request and must not be used after the handler has returned.
+ *
+ * Locale: numbers are parsed and printed with the C library under the default "C" locale;
+ * an app that changes LC_NUMERIC with setlocale() gets wrong decimal points.
  */
 #ifndef KARAK_H
 #define KARAK_H
