@@ -3,7 +3,6 @@
  * wrong type) is a bug in the handler: the request then ends in a 500, as an exception in a
  * FastAPI handler would, instead of handing out a made-up value silently. */
 #include <string.h>
-#include <strings.h>
 
 #include "internal.h"
 
