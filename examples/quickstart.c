@@ -9,7 +9,7 @@
  *
  * Try: curl localhost:8000/items/abc   -> 422 int_parsing at ["path","item_id"]
  *      curl -d '{"name":"pen","price":9.99}' -H 'content-type: application/json' \
- *           localhost:8000/items        -> 201 {"name":"pen","price":9.99}
+ *           localhost:8000/items        -> 200 {"name":"pen","price":9.99}
  */
 #include <karak.h>
 
@@ -27,18 +27,19 @@ static const karak_schema item_schema = KARAK_SCHEMA(Item, item_fields);
 
 static karak_result hello(karak_ctx *c)
 {
-    return karak_json_new(c, json_pack("{s:s}", "message", "Hello, World!"));
+    return karak_resp_json_new(c, json_pack("{s:s}", "message", "Hello, World!"));
 }
 
 static karak_result get_item(karak_ctx *c)
 {
-    return karak_json_new(c, json_pack("{s:I}", "id", (json_int_t)karak_path_i64(c, "item_id")));
+    json_int_t id = karak_path_i64(c, "item_id");
+    return karak_resp_json_new(c, json_pack("{s:I}", "id", id));
 }
 
 static karak_result create_item(karak_ctx *c)
 {
     const Item *body = karak_body(c); /* validated, typed, owned by the request */
-    return karak_model(c, &item_schema, body);
+    return karak_resp_model(c, &item_schema, body);
 }
 
 static karak_app *quickstart_app(void)
@@ -46,7 +47,7 @@ static karak_app *quickstart_app(void)
     karak_app *app = karak_new(.title = "Quick Start");
     karak_get(app, "/", hello);
     karak_get(app, "/items/{item_id:int}", get_item);
-    karak_post(app, "/items", create_item, .body = &item_schema, .status = 201);
+    karak_post(app, "/items", create_item, .body = &item_schema);
     return app; /* a registration error would stop karak_run with a message */
 }
 

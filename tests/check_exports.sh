@@ -1,7 +1,9 @@
 #!/bin/sh
-# usage: check_exports.sh libkarak.so include/karak.h
+# usage: check_exports.sh libkarak.so include/
+# The shared library exports karak_* symbols only, and the public headers include nothing
+# but jansson, the standard headers they need and each other.
 set -eu
-lib=$1 header=$2
+lib=$1 incdir=$2
 bad=$(nm -D --defined-only "$lib" | awk '$2 ~ /^[TDBRVW]$/ && $3 !~ /^karak_/ {print $3}')
 if [ -n "$bad" ]; then
     echo "symbols exported without the karak_ prefix:" >&2
@@ -10,10 +12,11 @@ if [ -n "$bad" ]; then
 fi
 n=$(nm -D --defined-only "$lib" | awk '$3 ~ /^karak_/' | wc -l)
 echo "$n exported symbols, all karak_*"
-inc=$(grep -E '^[[:space:]]*#[[:space:]]*include' "$header" | grep -vE '<(jansson|stdbool|stddef|stdint)\.h>' || true)
+inc=$(grep -HE '^[[:space:]]*#[[:space:]]*include' "$incdir/karak.h" "$incdir"/karak/*.h |
+      grep -vE '<(jansson|stdbool|stddef|stdint)\.h>|<karak/[a-z]+\.h>' || true)
 if [ -n "$inc" ]; then
-    echo "karak.h includes more than jansson and the standard headers:" >&2
+    echo "public headers include more than jansson, the standard headers and karak/*.h:" >&2
     echo "$inc" >&2
     exit 1
 fi
-echo "karak.h includes only <jansson.h>, <stdbool.h>, <stddef.h>, <stdint.h>"
+echo "public headers include only <jansson.h>, <stdbool.h>, <stddef.h>, <stdint.h>, <karak/*.h>"

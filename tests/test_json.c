@@ -1,6 +1,6 @@
-/* Unit tests of the private JSON layer (lib/kjson.h): kj_parse's Python-compatible errors
+/* Unit tests of the private JSON layer (lib/json/json.h): kj_parse's Python-compatible errors
  * and encoding checks, the parse tree, kjw_* output (Starlette's JSONResponse bytes),
- * kj_format_repr (Python repr(float)) and kj_format_display (Rust Display, as pydantic
+ * knum_repr (Python repr(float)) and knum_display (Rust Display, as pydantic
  * prints bounds).
  *
  * Every expectation below was produced by CPython 3.11.7 and 3.12.1 (identical), through
@@ -18,8 +18,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "arena.h"
-#include "kjson.h"
+#include "util/util.h"
+#include "json/json.h"
 #include "testutil.h"
 
 /* A byte string literal with its exact length (embedded NULs allowed). */
@@ -347,17 +347,17 @@ static const utf8_case utf8_cases[] = {
 START_TEST(test_utf8_valid)
 {
     const utf8_case *c = &utf8_cases[_i];
-    ck_assert_msg(kj_utf8_valid(c->s, c->len) == c->valid, "case %d kj_utf8_valid(%s) != %s", _i,
+    ck_assert_msg(kutf8_valid(c->s, c->len) == c->valid, "case %d kutf8_valid(%s) != %s", _i,
                   show(c->s, c->len), c->valid ? "true" : "false");
 }
 END_TEST
 
 START_TEST(test_utf8_count)
 {
-    ck_assert_uint_eq(kj_utf8_count(B("")), 0);
-    ck_assert_uint_eq(kj_utf8_count(B("abc")), 3);
-    ck_assert_uint_eq(kj_utf8_count(B("h\xc3\xa9llo")), 5);
-    ck_assert_uint_eq(kj_utf8_count(B("\xe2\x82\xac\xf0\x9f\x98\x80!")), 3);
+    ck_assert_uint_eq(kutf8_count(B("")), 0);
+    ck_assert_uint_eq(kutf8_count(B("abc")), 3);
+    ck_assert_uint_eq(kutf8_count(B("h\xc3\xa9llo")), 5);
+    ck_assert_uint_eq(kutf8_count(B("\xe2\x82\xac\xf0\x9f\x98\x80!")), 3);
 }
 END_TEST
 
@@ -559,7 +559,7 @@ START_TEST(test_new_str)
 END_TEST
 
 /* ---------------------------------------------------------------------------------------
- * 4. kj_format_repr: Python repr(float). */
+ * 4. knum_repr: Python repr(float). */
 
 typedef struct float_case {
     double d;
@@ -618,15 +618,15 @@ START_TEST(test_format_repr)
     const float_case *c = &repr_cases[_i];
     char buf[64];
     memset(buf, 'X', sizeof buf);
-    size_t n = kj_format_repr(buf, c->d);
+    size_t n = knum_repr(buf, c->d);
     ck_assert_msg(n == strlen(c->out) && memcmp(buf, c->out, n) == 0 && buf[n] == '\0',
-                  "case %d kj_format_repr(%a): got \"%.*s\" (%zu), expected \"%s\"", _i, c->d,
+                  "case %d knum_repr(%a): got \"%.*s\" (%zu), expected \"%s\"", _i, c->d,
                   (int)(n < sizeof buf ? n : sizeof buf), buf, n, c->out);
 }
 END_TEST
 
 /* ---------------------------------------------------------------------------------------
- * 5. kj_format_display: Rust's Display for f64 (shortest round-trip digits, never an
+ * 5. knum_display: Rust's Display for f64 (shortest round-trip digits, never an
  * exponent, no ".0"), as pydantic-core prints bounds ("greater than 0.5"). Expectations
  * checked with rustc 1.95: println!("{}", d). */
 
@@ -660,9 +660,9 @@ START_TEST(test_format_display)
 {
     const float_case *c = &display_cases[_i];
     char buf[400];
-    size_t n = kj_format_display(buf, c->d);
+    size_t n = knum_display(buf, c->d);
     ck_assert_msg(n == strlen(c->out) && memcmp(buf, c->out, n) == 0 && buf[n] == '\0',
-                  "case %d kj_format_display(%a): got \"%.*s\" (%zu), expected \"%s\"", _i, c->d,
+                  "case %d knum_display(%a): got \"%.*s\" (%zu), expected \"%s\"", _i, c->d,
                   (int)(n < sizeof buf ? n : sizeof buf), buf, n, c->out);
 }
 END_TEST

@@ -6,7 +6,7 @@
 
 static karak_result json_doc(karak_ctx *c)
 {
-    return karak_json_new(
+    return karak_resp_json_new(
         c, json_pack("{s:s,s:s,s:[f,f,f,f,f,f],s:{s:b,s:n,s:I}}", "text",
                      "h\xc3\xa9llo \xe2\x82\xac / \"q\" \\", "ctl", "a\nb\tc\x01\x1f", "floats",
                      9.99, 3.0, 1e16, 1e-05, 0.1 + 0.2, -0.0, "nested", "t", 1, "nil", "big",
@@ -15,55 +15,55 @@ static karak_result json_doc(karak_ctx *c)
 
 static karak_result string_value(karak_ctx *c)
 {
-    return karak_json_new(c, json_string("hello"));
+    return karak_resp_json_new(c, json_string("hello"));
 }
 
 static karak_result text(karak_ctx *c)
 {
-    return karak_text(c, "plain \xc3\xa9");
+    return karak_resp_text(c, "plain \xc3\xa9");
 }
 
 static karak_result empty(karak_ctx *c)
 {
-    return karak_empty(c);
+    return karak_resp_empty(c);
 }
 
 static karak_result accepted_empty(karak_ctx *c)
 {
-    karak_set_status(c, 202);
-    return karak_empty(c);
+    karak_resp_status_set(c, 202);
+    return karak_resp_empty(c);
 }
 
 static karak_result created(karak_ctx *c)
 {
-    karak_header_add(c, "X-Id", "7");
-    return karak_json_new(c, json_pack("{s:i}", "id", 7));
+    karak_resp_header_add(c, "X-Id", "7");
+    return karak_resp_json_new(c, json_pack("{s:i}", "id", 7));
 }
 
 static karak_result teapot(karak_ctx *c)
 {
-    karak_header_add(c, "x-error", "yes");
-    return karak_error_json_new(c, 418, json_pack("{s:s}", "why", "teapot"));
+    karak_resp_header_add(c, "x-error", "yes");
+    return karak_resp_error_json_new(c, 418, json_pack("{s:s}", "why", "teapot"));
 }
 
 static karak_result forbidden(karak_ctx *c)
 {
-    return karak_error(c, 403, NULL);
+    return karak_resp_error(c, 403, NULL);
 }
 
 static karak_result not_found_item(karak_ctx *c)
 {
-    return karak_error(c, 404, "Item not found");
+    return karak_resp_error(c, 404, "Item not found");
 }
 
 static karak_result no_content_error(karak_ctx *c)
 {
-    return karak_error(c, 304, "ignored");
+    return karak_resp_error(c, 304, "ignored");
 }
 
 static karak_result fails(karak_ctx *c)
 {
-    karak_header_add(c, "x-lost", "1");
+    karak_resp_header_add(c, "x-lost", "1");
     (void)c;
     return KARAK_FAIL;
 }
@@ -76,32 +76,32 @@ static karak_result forgets(karak_ctx *c)
 
 static karak_result null_json(karak_ctx *c)
 {
-    return karak_json_new(c, NULL);
+    return karak_resp_json_new(c, NULL);
 }
 
 static karak_result wrong_param(karak_ctx *c)
 {
     karak_path_i64(c, "nope");
-    return karak_json_new(c, json_true());
+    return karak_resp_json_new(c, json_true());
 }
 
 static karak_result header_rules(karak_ctx *c)
 {
-    bool ok = karak_header_add(c, "Content-Type", "text/html") == KARAK_EINVAL &&
-              karak_header_add(c, "content-length", "1") == KARAK_EINVAL &&
-              karak_header_add(c, "X-Bad", "a\r\nb") == KARAK_EINVAL &&
-              karak_header_add(c, "", "x") == KARAK_EINVAL &&
-              karak_header_add(c, "X-Good", "yes") == KARAK_OK;
-    return karak_json_new(c, json_boolean(ok));
+    bool ok = karak_resp_header_add(c, "Content-Type", "text/html") == KARAK_EINVAL &&
+              karak_resp_header_add(c, "content-length", "1") == KARAK_EINVAL &&
+              karak_resp_header_add(c, "X-Bad", "a\r\nb") == KARAK_EINVAL &&
+              karak_resp_header_add(c, "", "x") == KARAK_EINVAL &&
+              karak_resp_header_add(c, "X-Good", "yes") == KARAK_OK;
+    return karak_resp_json_new(c, json_boolean(ok));
 }
 
 static karak_result request_info(karak_ctx *c)
 {
     char *scratch = karak_alloc(c, 16);
-    const char *q = karak_query_param(c, "q");
-    const char *ua = karak_header(c, "USER-AGENT");
-    return karak_json_new(c, json_pack("{s:s,s:s,s:s?,s:s?,s:b}", "method", karak_method(c),
-                                       "path", karak_path(c), "q", q, "ua", ua, "zeroed",
+    const char *q = karak_req_query_param(c, "q");
+    const char *ua = karak_req_header(c, "USER-AGENT");
+    return karak_resp_json_new(c, json_pack("{s:s,s:s,s:s?,s:s?,s:b}", "method", karak_req_method(c),
+                                       "path", karak_req_path(c), "q", q, "ua", ua, "zeroed",
                                        scratch != NULL && scratch[0] == 0 && scratch[15] == 0));
 }
 
@@ -141,9 +141,9 @@ static void teardown(void)
     karak_app_free(app);
 }
 
-static void expect_header(const karak_response *r, const char *name, const char *value)
+static void expect_header(const karak_reply *r, const char *name, const char *value)
 {
-    const char *got = karak_response_header(r, name);
+    const char *got = karak_reply_header(r, name);
     if (value == NULL) ck_assert_msg(got == NULL, "%s should be absent, is %s", name, got);
     else ck_assert_msg(got != NULL && strcmp(got, value) == 0, "%s: %s, expected %s", name,
                        got ? got : "(none)", value);
@@ -151,7 +151,7 @@ static void expect_header(const karak_response *r, const char *name, const char 
 
 START_TEST(json_encoding_matches_starlette)
 {
-    karak_response *r = karak_client_get(client, "/json");
+    karak_reply *r = karak_client_get(client, "/json");
     expect_header(r, "content-type", "application/json");
     EXPECT(r, 200,
            "{\"text\":\"h\xc3\xa9llo \xe2\x82\xac / \\\"q\\\" \\\\\",\"ctl\":\"a\\nb\\tc\\u0001"
@@ -163,7 +163,7 @@ END_TEST
 
 START_TEST(text_and_empty)
 {
-    karak_response *r = karak_client_get(client, "/text");
+    karak_reply *r = karak_client_get(client, "/text");
     expect_header(r, "content-type", "text/plain; charset=utf-8");
     expect_header(r, "content-length", "8");
     EXPECT(r, 200, "plain \xc3\xa9");
@@ -179,7 +179,7 @@ END_TEST
 
 START_TEST(status_and_headers)
 {
-    karak_response *r = karak_client_post(client, "/created");
+    karak_reply *r = karak_client_post(client, "/created");
     expect_header(r, "x-id", "7");
     EXPECT(r, 201, "{\"id\":7}");
     r = karak_client_get(client, "/teapot");
@@ -202,7 +202,7 @@ static const char *const failing[] = {"/fails", "/forgets", "/null", "/wrong/1"}
 
 START_TEST(handler_failures_are_plain_500)
 {
-    karak_response *r = karak_client_get(client, failing[_i]);
+    karak_reply *r = karak_client_get(client, failing[_i]);
     expect_header(r, "content-type", "text/plain; charset=utf-8");
     expect_header(r, "x-lost", NULL);
     EXPECT(r, 500, "Internal Server Error");

@@ -15,7 +15,7 @@ static karak_result which(karak_ctx *c)
     if (strstr(tag, "{name}")) json_object_set_new(o, "name", json_string(karak_path_str(c, "name")));
     if (strstr(tag, "{rest:path}"))
         json_object_set_new(o, "rest", json_string(karak_path_str(c, "rest")));
-    return karak_json_new(c, o);
+    return karak_resp_json_new(c, o);
 }
 
 static const char *const routes[][2] = {
@@ -145,11 +145,11 @@ static const rcase cases[] = {
 START_TEST(route_table)
 {
     const rcase *rc = &cases[_i];
-    karak_response *r = karak_client_request(client, rc->method, rc->target,
+    karak_reply *r = karak_client_request(client, rc->method, rc->target,
                                              &(karak_request_opts){.no_redirects = true});
     ck_assert_ptr_nonnull(r);
     if (rc->header != NULL) {
-        const char *v = karak_response_header(r, rc->header);
+        const char *v = karak_reply_header(r, rc->header);
         ck_assert_msg(v != NULL && strcmp(v, rc->header_value) == 0, "%s %s: %s is %s, not %s",
                       rc->method, rc->target, rc->header, v ? v : "(none)", rc->header_value);
     }
@@ -161,10 +161,10 @@ START_TEST(redirects_followed_by_default)
 {
     static const char *const host[] = {"Host", "example.com:8080", NULL};
     EXPECT(karak_client_get(client, "/health/"), 200, "{\"route\":\"GET /health\"}");
-    karak_response *r = karak_client_get(client, "/health/", .headers = host, .no_redirects = true);
-    ck_assert_str_eq(karak_response_header(r, "location"), "http://example.com:8080/health");
-    ck_assert_ptr_null(karak_response_header(r, "content-type"));
-    ck_assert_str_eq(karak_response_header(r, "content-length"), "0");
+    karak_reply *r = karak_client_get(client, "/health/", .headers = host, .no_redirects = true);
+    ck_assert_str_eq(karak_reply_header(r, "location"), "http://example.com:8080/health");
+    ck_assert_ptr_null(karak_reply_header(r, "content-type"));
+    ck_assert_str_eq(karak_reply_header(r, "content-length"), "0");
     EXPECT(r, 307, "");
 }
 END_TEST
@@ -174,7 +174,7 @@ END_TEST
 static const struct {
     const char *method;
     const char *pattern;
-    karak_status status;
+    int status;
     const char *message;
 } bad_routes[] = {
     {"GET", "items", KARAK_EINVAL, "route GET items: the pattern must start with '/'"},

@@ -3,17 +3,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-void expect_response(karak_response *r, int status, const char *body, const char *where)
+void expect_response(karak_reply *r, int status, const char *body, const char *where)
 {
     ck_assert_msg(r != NULL, "%s: no response", where);
     size_t len = 0;
-    const char *got = karak_response_body(r, &len);
-    ck_assert_msg(karak_response_status(r) == status, "%s: status %d, expected %d; body %s", where,
-                  karak_response_status(r), status, got);
+    const char *got = karak_reply_body(r, &len);
+    ck_assert_msg(karak_reply_status(r) == status, "%s: status %d, expected %d; body %s", where,
+                  karak_reply_status(r), status, got);
     if (body != NULL)
         ck_assert_msg(len == strlen(body) && memcmp(got, body, len) == 0,
                       "%s:\n  got      %s\n  expected %s", where, got, body);
-    karak_response_free(r);
+    karak_reply_free(r);
 }
 
 int run_suite(Suite *s)

@@ -7,7 +7,7 @@
 #include <karak.h>
 
 /* Asserts status and, when body is not NULL, the exact body bytes. Frees the response. */
-void expect_response(karak_response *r, int status, const char *body, const char *where);
+void expect_response(karak_reply *r, int status, const char *body, const char *where);
 #define EXPECT(r, status, body) expect_response((r), (status), (body), #r)
 
 /* Runs a suite, returns the process exit status. */

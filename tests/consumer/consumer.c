@@ -5,7 +5,7 @@
 
 static karak_result hello(karak_ctx *c)
 {
-    return karak_json_new(c, json_pack("{s:s}", "message", "Hello, World!"));
+    return karak_resp_json_new(c, json_pack("{s:s}", "message", "Hello, World!"));
 }
 
 int main(void)
@@ -13,11 +13,11 @@ int main(void)
     karak_app *app = karak_new(.title = "consumer");
     karak_get(app, "/", hello);
     karak_client *client = karak_client_new(app);
-    karak_response *r = karak_client_get(client, "/");
-    const char *body = karak_response_body(r, NULL);
-    int ok = karak_response_status(r) == 200 && strcmp(body, "{\"message\":\"Hello, World!\"}") == 0;
-    printf("libkarak %s: GET / -> %d %s\n", karak_version(), karak_response_status(r), body);
-    karak_response_free(r);
+    karak_reply *r = karak_client_get(client, "/");
+    const char *body = karak_reply_body(r, NULL);
+    int ok = karak_reply_status(r) == 200 && strcmp(body, "{\"message\":\"Hello, World!\"}") == 0;
+    printf("libkarak %s: GET / -> %d %s\n", karak_version(), karak_reply_status(r), body);
+    karak_reply_free(r);
     karak_client_free(client);
     karak_app_free(app);
     return ok ? 0 : 1;

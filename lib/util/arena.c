@@ -1,6 +1,6 @@
-/* Per-request arena: bump allocation in blocks, released at once (see arena.h).
+/* Per-request arena: bump allocation in blocks, released at once (see util.h).
  * This file owns memory only; it knows nothing of requests. */
-#include "arena.h"
+#include "util/util.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,4 +1,6 @@
-/* libmicrohttpd glue: sockets in, kreq to kdispatch(), kresp out. Knows nothing of routes.
+/* libmicrohttpd glue: sockets in, kreq to kdispatch(), kresp out, cleanups after. Knows
+ * nothing of routes. A karak_server is one libmicrohttpd daemon on its own listening socket;
+ * several may run in one process.
  *
  * - Thread pool of `workers` threads on epoll. Each connection owns an arena, reset at the
  *   start of each request, so a keep-alive connection allocates nothing once warm.
@@ -7,9 +9,11 @@
  *   client's.
  * - The response is queued on the access handler's *second* call (after the body): queueing
  *   on the first call makes libmicrohttpd 0.9.75 treat it as an early reply and close the
- *   connection, which costs keep-alive and ~6x throughput (shared/anchors/RESULTS.md). Only
- *   the 413 for an announced oversized body is sent early, on purpose.
- * - SIGINT/SIGTERM: stop accepting, wait for in-flight requests (bounded), then stop. */
+ *   connection, which costs keep-alive and ~6x throughput (measured with wrk against a
+ *   minimal libmicrohttpd server). Only the 413 for an announced oversized body is sent
+ *   early, on purpose.
+ * - Stopping: stop accepting (MHD_quiesce_daemon), wait for in-flight requests (bounded),
+ *   then stop the daemon. karak_serve() adds SIGINT/SIGTERM on top. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <microhttpd.h>
@@ -24,9 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
-
-#define DRAIN_SECONDS 10
+#include "server/server.h"
 
 typedef struct kconn {
     karena arena;
@@ -37,11 +39,16 @@ typedef struct kconn {
     bool in_flight;
 } kconn;
 
-typedef struct kserver {
+struct karak_server {
     karak_app *app;
+    struct MHD_Daemon *daemon;
+    int listen_fd;
+    unsigned port;
+    unsigned workers;
     char default_host[300];
     atomic_int in_flight;
-} kserver;
+};
+typedef struct karak_server kserver;
 
 /* A request stops being in flight when it completes, or when its connection closes first
  * (libmicrohttpd reports no completion for a request whose head it rejected, e.g. 431). */
@@ -99,9 +106,34 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
     request_done(cls, *con_cls);
 }
 
-static const char *mhd_header(void *ud, const char *name)
+typedef struct header_fill {
+    karak_pair *pairs;
+    size_t n, cap;
+} header_fill;
+
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      size_t key_size, const char *value, size_t value_size)
 {
-    return MHD_lookup_connection_value(ud, MHD_HEADER_KIND, name);
+    (void)kind;
+    header_fill *f = cls;
+    if (f->n == f->cap) return MHD_NO;
+    f->pairs[f->n++] = (karak_pair){key, key_size, value ? value : "", value ? value_size : 0};
+    return MHD_YES;
+}
+
+/* The request's headers in order, repeated ones included (pointers into libmicrohttpd's
+ * connection memory, valid until the request ends). */
+static bool request_headers(struct MHD_Connection *mc, karena *a, kreq *req)
+{
+    int count = MHD_get_connection_values_n(mc, MHD_HEADER_KIND, NULL, NULL);
+    if (count <= 0) return true;
+    header_fill f = {.pairs = karena_alloc(a, (size_t)count * sizeof *f.pairs),
+                     .cap = (size_t)count};
+    if (f.pairs == NULL) return false;
+    MHD_get_connection_values_n(mc, MHD_HEADER_KIND, collect_header, &f);
+    req->headers = f.pairs;
+    req->nheaders = f.n;
+    return true;
 }
 
 static enum MHD_Result send_response(struct MHD_Connection *mc, const kresp *resp)
@@ -123,7 +155,7 @@ static enum MHD_Result send_response(struct MHD_Connection *mc, const kresp *res
 static enum MHD_Result send_413(struct MHD_Connection *mc, kconn *k)
 {
     kresp resp = {0};
-    kresp_error_detail(&resp, &k->arena, 413, "Content Too Large");
+    kresp_error_detail(&resp, &k->arena, 413, khttp_status_phrase(413));
     return send_response(mc, &resp);
 }
 
@@ -162,20 +194,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         .method = method,
         .target = k->target,
         .target_len = strlen(k->target),
-        .header = mhd_header,
-        .header_ud = mc,
         .body = k->body.data,
         .body_len = k->body.len,
         .default_host = s->default_host,
     };
+    if (!request_headers(mc, &k->arena, &req)) return MHD_NO;
     kresp resp;
     kdispatch(s->app, &req, &k->arena, &resp);
-    return send_response(mc, &resp);
+    enum MHD_Result ret = send_response(mc, &resp);
+    kresp_finish(&resp);
+    return ret;
 }
 
 /* ---- sockets, limits, lifecycle ---- */
 
-static int listen_on(const char *host, unsigned port, bool *ipv6, unsigned *bound_port)
+static int listen_on(const karak_app *app, const char *host, unsigned port, bool *ipv6,
+                     unsigned *bound_port)
 {
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
@@ -184,7 +218,8 @@ static int listen_on(const char *host, unsigned port, bool *ipv6, unsigned *boun
     snprintf(portstr, sizeof portstr, "%u", port);
     int rc = getaddrinfo(host, portstr, &hints, &res);
     if (rc != 0) {
-        fprintf(stderr, "karak: cannot resolve host '%s': %s\n", host, gai_strerror(rc));
+        karak_app_log(app, KARAK_LOG_ERROR, "cannot resolve host '%s': %s", host,
+                      gai_strerror(rc));
         return -1;
     }
     int fd = -1;
@@ -194,7 +229,8 @@ static int listen_on(const char *host, unsigned port, bool *ipv6, unsigned *boun
         if (fd < 0) continue;
         int one = 1;
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 ||
+            listen(fd, KARAK_LISTEN_BACKLOG) != 0) {
             err = errno;
             close(fd);
             fd = -1;
@@ -208,7 +244,9 @@ static int listen_on(const char *host, unsigned port, bool *ipv6, unsigned *boun
                                                      : ((struct sockaddr_in *)&ss)->sin_port);
     }
     freeaddrinfo(res);
-    if (fd < 0) fprintf(stderr, "karak: cannot listen on %s:%u: %s\n", host, port, strerror(err));
+    if (fd < 0)
+        karak_app_log(app, KARAK_LOG_ERROR, "cannot listen on %s:%u: %s", host, port,
+                      strerror(err));
     return fd;
 }
 
@@ -222,51 +260,109 @@ static unsigned connection_limit(unsigned wanted)
         setrlimit(RLIMIT_NOFILE, &rl);
         getrlimit(RLIMIT_NOFILE, &rl);
     }
-    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)wanted + 64)
-        return rl.rlim_cur > 128 ? (unsigned)(rl.rlim_cur - 64) : 64;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)wanted + KARAK_FD_RESERVE)
+        return rl.rlim_cur > 2 * KARAK_FD_RESERVE ? (unsigned)(rl.rlim_cur - KARAK_FD_RESERVE)
+                                                  : KARAK_FD_RESERVE;
     return wanted;
 }
 
-static void drain(struct MHD_Daemon *d, kserver *s)
+static struct MHD_Daemon *daemon_start(kserver *s, bool ipv6, unsigned max_conn,
+                                       unsigned timeout)
 {
-    int listen_fd = (int)MHD_quiesce_daemon(d);
-    struct timespec start, now, nap = {0, 20 * 1000 * 1000};
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    do {
-        if (atomic_load(&s->in_flight) == 0) break;
-        nanosleep(&nap, NULL);
-        clock_gettime(CLOCK_MONOTONIC, &now);
-    } while (now.tv_sec - start.tv_sec < DRAIN_SECONDS);
-    MHD_stop_daemon(d);
-    if (listen_fd >= 0) close(listen_fd);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
+                     MHD_USE_ITC | MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
+    struct MHD_OptionItem ops[] = {
+        {MHD_OPTION_LISTEN_SOCKET, s->listen_fd, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)max_conn, NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)timeout, NULL},
+        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, s},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, s},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s},
+        {s->workers > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)s->workers,
+         NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    return MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, ops,
+                            MHD_OPTION_END);
 }
 
-int karak_serve(karak_app *app, const karak_serve_opts *opts)
+int karak_server_start(karak_app *app, const karak_server_opts *user, karak_server **out)
 {
-    static const karak_serve_opts none = {0};
-    if (app == NULL) return KARAK_EINVAL;
-    if (opts == NULL) opts = &none;
-    if (karak_app_seal(app) != KARAK_OK) {
-        fprintf(stderr, "karak: %s\n", karak_app_error(app));
-        return KARAK_EREGISTER;
-    }
-    const char *host = opts->host ? opts->host : "127.0.0.1";
-    unsigned port = opts->port == 0 ? 8000 : opts->port == KARAK_PORT_ANY ? 0 : opts->port;
+    if (out != NULL) *out = NULL;
+    if (app == NULL || out == NULL) return KARAK_EINVAL;
+    karak_server_opts opts;
+    kopts_load(&opts, sizeof opts, user, user ? user->struct_size : 0);
+    if (karak_app_seal(app) != KARAK_OK) return KARAK_EREGISTER;
+    const char *host = opts.host ? opts.host : KARAK_DEFAULT_HOST;
+    unsigned port = opts.port == 0 ? KARAK_DEFAULT_PORT
+                    : opts.port == KARAK_PORT_ANY ? 0
+                                                  : opts.port;
     if (port > 65535) return KARAK_EINVAL;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned workers = opts->workers ? opts->workers : (cpus > 0 ? (unsigned)cpus : 1);
-    unsigned max_conn = connection_limit(opts->max_connections ? opts->max_connections : 10000);
-    unsigned timeout = opts->timeout ? opts->timeout : 30;
-
+    kserver *s = calloc(1, sizeof *s);
+    if (s == NULL) return KARAK_ENOMEM;
+    s->app = app;
+    s->workers = opts.workers ? opts.workers : (cpus > 0 ? (unsigned)cpus : 1);
+    atomic_init(&s->in_flight, 0);
     bool ipv6 = false;
-    unsigned bound = 0;
-    int fd = listen_on(host, port, &ipv6, &bound);
-    if (fd < 0) return KARAK_ESYSTEM;
+    s->listen_fd = listen_on(app, host, port, &ipv6, &s->port);
+    if (s->listen_fd < 0) {
+        free(s);
+        return KARAK_ESYSTEM;
+    }
+    snprintf(s->default_host, sizeof s->default_host, ipv6 ? "[%s]:%u" : "%s:%u", host,
+             s->port);
+    unsigned max_conn = connection_limit(opts.max_connections ? opts.max_connections
+                                                              : KARAK_DEFAULT_MAX_CONNECTIONS);
+    s->daemon = daemon_start(s, ipv6, max_conn, opts.timeout ? opts.timeout
+                                                             : KARAK_DEFAULT_TIMEOUT);
+    if (s->daemon == NULL) {
+        karak_app_log(app, KARAK_LOG_ERROR, "libmicrohttpd failed to start");
+        close(s->listen_fd);
+        free(s);
+        return KARAK_ESYSTEM;
+    }
+    *out = s;
+    return KARAK_OK;
+}
 
-    kserver s = {.app = app};
-    snprintf(s.default_host, sizeof s.default_host, ipv6 ? "[%s]:%u" : "%s:%u", host, bound);
-    atomic_init(&s.in_flight, 0);
+unsigned karak_server_port(const karak_server *s)
+{
+    return s ? s->port : 0;
+}
 
+int karak_server_stop(karak_server *s, unsigned graceful_ms)
+{
+    if (s == NULL || s->daemon == NULL) return KARAK_OK;
+    MHD_quiesce_daemon(s->daemon); /* the listening socket stays ours: closed below */
+    struct timespec start, now, nap = {0, 5 * 1000 * 1000};
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        if (atomic_load(&s->in_flight) == 0) break;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long long waited = (long long)(now.tv_sec - start.tv_sec) * 1000 +
+                           (now.tv_nsec - start.tv_nsec) / 1000000;
+        if (waited >= (long long)graceful_ms) break;
+        nanosleep(&nap, NULL);
+    }
+    int rc = atomic_load(&s->in_flight) == 0 ? KARAK_OK : KARAK_ETIMEDOUT;
+    MHD_stop_daemon(s->daemon);
+    s->daemon = NULL;
+    close(s->listen_fd);
+    s->listen_fd = -1;
+    return rc;
+}
+
+void karak_server_free(karak_server *s)
+{
+    if (s == NULL) return;
+    karak_server_stop(s, 0);
+    free(s);
+}
+
+int karak_serve(karak_app *app, const karak_server_opts *opts)
+{
+    if (app == NULL) return KARAK_EINVAL;
     /* Threads inherit the signal mask: block the stop signals before libmicrohttpd starts
      * its own, and wait for them here. */
     sigset_t stop, old;
@@ -274,34 +370,23 @@ int karak_serve(karak_app *app, const karak_serve_opts *opts)
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop, &old);
-
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
-                     MHD_USE_ITC | MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
-    struct MHD_OptionItem ops[] = {
-        {MHD_OPTION_LISTEN_SOCKET, fd, NULL},
-        {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)max_conn, NULL},
-        {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)timeout, NULL},
-        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, &s},
-        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, &s},
-        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, &s},
-        {workers > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)workers, NULL},
-        {MHD_OPTION_END, 0, NULL},
-    };
-    struct MHD_Daemon *d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &s,
-                                            MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
-    if (d == NULL) {
-        fprintf(stderr, "karak: libmicrohttpd failed to start\n");
-        close(fd);
+    karak_server *s = NULL;
+    int rc = karak_server_start(app, opts, &s);
+    if (rc != KARAK_OK) {
+        if (rc == KARAK_EREGISTER) karak_app_log(app, KARAK_LOG_ERROR, "%s", karak_app_error(app));
         pthread_sigmask(SIG_SETMASK, &old, NULL);
-        return KARAK_ESYSTEM;
+        return rc;
     }
-    fprintf(stderr, "karak: serving on http://%s (%u workers)\n", s.default_host, workers);
-    fflush(stderr);
-
+    karak_app_log(app, KARAK_LOG_INFO, "serving on http://%s (%u workers)", s->default_host,
+                  s->workers);
     int sig = 0;
     sigwait(&stop, &sig);
-    fprintf(stderr, "karak: %s received, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
-    drain(d, &s);
+    karak_app_log(app, KARAK_LOG_INFO, "%s received, shutting down",
+                  sig == SIGINT ? "SIGINT" : "SIGTERM");
+    if (karak_server_stop(s, KARAK_DRAIN_SECONDS * 1000) != KARAK_OK)
+        karak_app_log(app, KARAK_LOG_WARN, "requests still in flight after %d s were cut",
+                      KARAK_DRAIN_SECONDS);
+    karak_server_free(s);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     return 0;
 }

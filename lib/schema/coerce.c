@@ -5,16 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "schema/schema.h"
 
 static bool is_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-static bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
 }
 
 static void trim(const char **s, size_t *n)
@@ -30,7 +25,7 @@ static bool strip_underscores(const char *s, size_t n, char *out, size_t cap, si
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '_') {
-            if (i == 0 || i + 1 >= n || !is_digit(s[i - 1]) || !is_digit(s[i + 1])) return false;
+            if (!kunderscore_ok(s, n, i)) return false;
             continue;
         }
         if (k + 1 >= cap) return false;
@@ -54,11 +49,10 @@ kc_result kc_int_from_str(const char *s, size_t n, int64_t *out, int *overflow)
     for (; i < n && s[i] != '.'; i++) {
         if (s[i] == '_') {
             /* strip_underscores: only between two digits */
-            if (i == digits_at || i + 1 >= n || !is_digit(s[i - 1]) || !is_digit(s[i + 1]))
-                return KC_PARSING;
+            if (i == digits_at || !kunderscore_ok(s, n, i)) return KC_PARSING;
             continue;
         }
-        if (!is_digit(s[i])) return KC_PARSING;
+        if (!kis_digit(s[i])) return KC_PARSING;
         unsigned d = (unsigned)(s[i] - '0');
         if (mag > (UINT64_MAX - d) / 10) big = true;
         else mag = mag * 10 + d;
@@ -99,17 +93,17 @@ static bool float_grammar(const char *s, size_t n)
         word_is(s + i, n - i, "nan"))
         return true;
     size_t int_digits = 0, frac_digits = 0;
-    while (i < n && is_digit(s[i])) i++, int_digits++;
+    while (i < n && kis_digit(s[i])) i++, int_digits++;
     if (i < n && s[i] == '.') {
         i++;
-        while (i < n && is_digit(s[i])) i++, frac_digits++;
+        while (i < n && kis_digit(s[i])) i++, frac_digits++;
     }
     if (int_digits + frac_digits == 0) return false;
     if (i < n && (s[i] == 'e' || s[i] == 'E')) {
         i++;
         if (i < n && (s[i] == '+' || s[i] == '-')) i++;
         size_t exp_digits = 0;
-        while (i < n && is_digit(s[i])) i++, exp_digits++;
+        while (i < n && kis_digit(s[i])) i++, exp_digits++;
         if (exp_digits == 0) return false;
     }
     return i == n;
@@ -123,7 +117,7 @@ kc_result kc_float_from_str(const char *s, size_t n, double *out)
     if (n == 0) return KC_PARSING;
     /* strtod needs a terminated copy; long numerals ("0.000…1") are legal, so no cap */
     char *clean = n < sizeof stack ? stack : malloc(n + 1);
-    if (clean == NULL) return KC_PARSING;
+    if (clean == NULL) return KC_NOMEM;
     kc_result r = KC_PARSING;
     if (strip_underscores(s, n, clean, n + 1, &len) && float_grammar(clean, len)) {
         *out = strtod(clean, NULL);

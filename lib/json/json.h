@@ -1,15 +1,15 @@
-/* JSON inside libkarak (private): a parse tree in the request arena, a parser whose errors
+/* The JSON layer (private), above util: a parse tree in the request arena, a parser whose errors
  * are Python's `json` module's (message and character position, as FastAPI reports them),
  * and a writer with Starlette's output form (compact, raw UTF-8, Python float repr). */
-#ifndef KARAK_KJSON_H
-#define KARAK_KJSON_H
+#ifndef KARAK_JSON_H
+#define KARAK_JSON_H
 
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arena.h"
+#include "util/util.h"
 
 typedef enum kj_type { KJ_NULL, KJ_BOOL, KJ_INT, KJ_REAL, KJ_STR, KJ_ARR, KJ_OBJ } kj_type;
 
@@ -31,7 +31,7 @@ typedef enum kj_status {
     KJ_OK = 0,
     KJ_SYNTAX,     /* err_msg/err_pos describe it, as Python's json.JSONDecodeError */
     KJ_ENCODING,   /* undecodable (400): not UTF-8, a lone surrogate escape, an integer
-                      of more than 4300 digits (Python's limit) */
+                      of more than KARAK_JSON_MAX_INT_DIGITS digits (Python's limit) */
     KJ_NOMEM
 } kj_status;
 
@@ -42,14 +42,6 @@ typedef struct kj_error {
 
 /* Parses `len` bytes (a leading UTF-8 BOM is skipped). `*out` lives in the arena. */
 kj_status kj_parse(karena *a, const char *text, size_t len, kj **out, kj_error *err);
-
-/* true when the bytes are valid UTF-8 (no surrogates, no overlongs). */
-bool kj_utf8_valid(const char *s, size_t n);
-/* Length of the sequence at s (n >= 1 bytes left): a valid character (*valid = true) or the
- * maximal ill-formed subpart that one U+FFFD replaces (*valid = false). */
-size_t kj_utf8_next(const char *s, size_t n, bool *valid);
-/* Number of code points in valid UTF-8. */
-size_t kj_utf8_count(const char *s, size_t n);
 
 /* Last member named `key` (JSON's duplicate-key rule: last wins), or NULL. */
 const kj *kj_get(const kj *obj, const char *key);
@@ -62,11 +54,5 @@ void kjw_double(kbuf *b, double d);        /* Python repr; non-finite as null */
 void kjw_i64(kbuf *b, int64_t v);
 void kjw_value(kbuf *b, const kj *v);      /* NULL writes null */
 void kjw_jansson(kbuf *b, const json_t *v);
-
-/* Python repr of a finite double into buf (>= 32 bytes); returns the length. */
-size_t kj_format_repr(char *buf, double d);
-/* Rust's Display of a finite double (no exponent, no trailing ".0"), as pydantic prints
- * bounds in messages; buf >= 400 bytes. */
-size_t kj_format_display(char *buf, double d);
 
 #endif

@@ -3,14 +3,15 @@
  * Each node has literal children, at most one parameter child and at most one catch-all
  * ({x:path}) child. Matching walks the percent-decoded path segment by segment and tries,
  * at every segment, literal > parameter > catch-all, backtracking when a branch dead-ends, so
- * precedence does not depend on registration order (SEMANTICS.md §7, Karak's rule). The
+ * precedence does not depend on registration order (Karak's rule; Starlette would take registration order, and equals it whenever routes
+ * are declared as FastAPI's docs advise, /users/me before /users/{id}). The
  * first node reached with a route for the method is the match; when none has the method,
  * the methods of every node that matched the path make the 405's Allow header.
  * This file owns patterns and matching; what a match means (422, 405, 307) is dispatch.c's. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "core/core.h"
 
 struct knode {
     char *seg;          /* literal text of this segment (literal children only) */
@@ -36,7 +37,7 @@ static void node_free(knode *n)
     free(n);
 }
 
-karak_status krouter_init(krouter *r)
+int krouter_init(krouter *r)
 {
     r->root = calloc(1, sizeof *r->root);
     return r->root ? KARAK_OK : KARAK_ENOMEM;
@@ -85,7 +86,7 @@ static bool valid_name(const char *s, size_t n)
 }
 
 /* Splits a pattern into segments; "/" has none. */
-static karak_status split_pattern(kroute *route, pseg *segs, size_t *nsegs, char *err,
+static int split_pattern(kroute *route, pseg *segs, size_t *nsegs, char *err,
                                   size_t errlen)
 {
     const char *p = route->pattern;
@@ -102,8 +103,9 @@ static karak_status split_pattern(kroute *route, pseg *segs, size_t *nsegs, char
     for (;;) {
         const char *end = strchr(s, '/');
         size_t len = end ? (size_t)(end - s) : strlen(s);
-        if (n == 64) {
-            snprintf(err, errlen, "route %s %s: more than 64 segments", route->method, p);
+        if (n == KARAK_MAX_SEGMENTS) {
+            snprintf(err, errlen, "route %s %s: more than %d segments", route->method, p,
+                     KARAK_MAX_SEGMENTS);
             return KARAK_EINVAL;
         }
         pseg *g = &segs[n++];
@@ -171,7 +173,7 @@ static knode *literal_child(knode *n, const char *s, size_t len)
 }
 
 static knode *param_child(knode *n, const pseg *g, const kroute *route, char *err, size_t errlen,
-                          karak_status *st)
+                          int *st)
 {
     knode **slot = g->type == KP_PATH ? &n->catchall : &n->param;
     if (*slot != NULL) {
@@ -200,7 +202,7 @@ static knode *param_child(knode *n, const pseg *g, const kroute *route, char *er
     return c;
 }
 
-static karak_status record_params(kroute *route, const pseg *segs, size_t nsegs, char *err,
+static int record_params(kroute *route, const pseg *segs, size_t nsegs, char *err,
                                   size_t errlen)
 {
     route->nparams = 0;
@@ -225,22 +227,28 @@ static karak_status record_params(kroute *route, const pseg *segs, size_t nsegs,
             }
         }
         kparam *kp = &route->params[route->nparams];
-        kp->name = malloc(segs[i].n + 1);
+        kp->name = kstrndup(segs[i].s, segs[i].n);
         if (kp->name == NULL) return KARAK_ENOMEM;
-        memcpy(kp->name, segs[i].s, segs[i].n);
-        kp->name[segs[i].n] = '\0';
         kp->type = segs[i].type;
         route->nparams++;
     }
     return KARAK_OK;
 }
 
-karak_status krouter_add(krouter *r, kroute *route, char *err, size_t errlen)
+int krouter_parse(kroute *route, char *err, size_t errlen)
 {
-    pseg segs[64];
+    pseg segs[KARAK_MAX_SEGMENTS];
     size_t nsegs = 0;
-    karak_status st = split_pattern(route, segs, &nsegs, err, errlen);
+    int st = split_pattern(route, segs, &nsegs, err, errlen);
     if (st == KARAK_OK) st = record_params(route, segs, nsegs, err, errlen);
+    return st;
+}
+
+int krouter_add(krouter *r, kroute *route, char *err, size_t errlen)
+{
+    pseg segs[KARAK_MAX_SEGMENTS];
+    size_t nsegs = 0;
+    int st = split_pattern(route, segs, &nsegs, err, errlen);
     if (st != KARAK_OK) return st;
 
     knode *n = r->root;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "server/server.h"
 
 typedef struct uopt {
     const char *flag;
@@ -20,16 +20,17 @@ static void usage(FILE *f, const char *argv0)
             "usage: %s [--host HOST] [--port PORT] [--workers N] [--max-connections N]\n"
             "          [--timeout SECONDS] [--help]\n"
             "\n"
-            "  --host HOST           address to bind (env KARAK_HOST, default 127.0.0.1)\n"
+            "  --host HOST           address to bind (env KARAK_HOST, default %s)\n"
             "  --port PORT           TCP port, 0 for any free port (env KARAK_PORT, default "
-            "8000)\n"
+            "%u)\n"
             "  --workers N           worker threads (env KARAK_WORKERS, default: CPUs)\n"
             "  --max-connections N   concurrent connections (env KARAK_MAX_CONNECTIONS, "
-            "default 10000)\n"
-            "  --timeout SECONDS     idle connection timeout (env KARAK_TIMEOUT, default 30)\n"
+            "default %u)\n"
+            "  --timeout SECONDS     idle connection timeout (env KARAK_TIMEOUT, default %u)\n"
             "\n"
             "Stops cleanly on SIGINT or SIGTERM. libkarak %s\n",
-            argv0, KARAK_VERSION_STRING);
+            argv0, KARAK_DEFAULT_HOST, KARAK_DEFAULT_PORT, KARAK_DEFAULT_MAX_CONNECTIONS,
+            KARAK_DEFAULT_TIMEOUT, karak_version());
 }
 
 static bool parse_unsigned(const char *s, unsigned max, unsigned *out)
@@ -43,10 +44,12 @@ static bool parse_unsigned(const char *s, unsigned max, unsigned *out)
     return true;
 }
 
-static bool set_value(const uopt *o, const char *value, const char *source)
+static bool set_value(const karak_app *app, const uopt *o, const char *value,
+                      const char *source)
 {
     if (parse_unsigned(value, o->max, o->out)) return true;
-    fprintf(stderr, "karak: %s: '%s' is not a number from 0 to %u\n", source, value, o->max);
+    karak_app_log(app, KARAK_LOG_ERROR, "%s: '%s' is not a number from 0 to %u", source, value,
+                  o->max);
     return false;
 }
 
@@ -55,11 +58,11 @@ int karak_run(karak_app *app, int argc, char **argv)
     const char *argv0 = argc > 0 && argv[0] ? argv[0] : "karak";
     if (app == NULL) return 2;
     if (karak_app_error(app) != NULL) {
-        fprintf(stderr, "karak: %s\n", karak_app_error(app));
+        karak_app_log(app, KARAK_LOG_ERROR, "%s", karak_app_error(app));
         return 2;
     }
-    karak_serve_opts so = {0};
-    unsigned port = 8000;
+    karak_server_opts so = {.struct_size = sizeof so};
+    unsigned port = KARAK_DEFAULT_PORT;
     const uopt opts[] = {
         {"--port", "KARAK_PORT", &port, 65535},
         {"--workers", "KARAK_WORKERS", &so.workers, 1024},
@@ -70,7 +73,7 @@ int karak_run(karak_app *app, int argc, char **argv)
     so.host = getenv("KARAK_HOST");
     for (size_t i = 0; i < nopts; i++) {
         const char *e = getenv(opts[i].env);
-        if (e != NULL && *e != '\0' && !set_value(&opts[i], e, opts[i].env)) return 2;
+        if (e != NULL && *e != '\0' && !set_value(app, &opts[i], e, opts[i].env)) return 2;
     }
     for (int a = 1; a < argc; a += 2) {
         const char *arg = argv[a];
@@ -86,11 +89,11 @@ int karak_run(karak_app *app, int argc, char **argv)
         }
         for (size_t i = 0; !known && i < nopts; i++) {
             if (strcmp(arg, opts[i].flag) != 0 || value == NULL) continue;
-            if (!set_value(&opts[i], value, opts[i].flag)) return 2;
+            if (!set_value(app, &opts[i], value, opts[i].flag)) return 2;
             known = true;
         }
         if (!known) {
-            fprintf(stderr, "karak: unknown or incomplete option '%s'\n", arg);
+            karak_app_log(app, KARAK_LOG_ERROR, "unknown or incomplete option '%s'", arg);
             usage(stderr, argv0);
             return 2;
         }

@@ -5,13 +5,14 @@
  * strings are coerced (coerce.c), constraints are checked in pydantic-core's order
  * (int/float: le, lt, ge, gt; str: min_length, max_length), and every failing field adds one
  * error with pydantic's type, message, input and ctx. Integers outside the C member's range
- * fail as if the field had been declared ge=<min>, le=<max> (SEMANTICS.md §4). */
+ * fail as if the field had been declared ge=<min>, le=<max> (a libkarak rule: a C member cannot hold more, and saying so
+ * in pydantic's words tells the client the limit). */
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "schema/schema.h"
 
 /* A value on its way from the input to the struct. */
 typedef struct kscalar {
@@ -35,6 +36,7 @@ typedef enum kerr_kind {
     KE_BOOL_PARSING,
     KE_BOOL_TYPE,
     KE_STRING_TYPE,
+    KE_NOMEM, /* not a validation error: the request ends in a 500 */
 } kerr_kind;
 
 static const struct {
@@ -90,7 +92,12 @@ static kerr_kind coerce_str(karak_type t, const char *s, size_t n, kscalar *v)
         return KE_NONE;
     case KARAK_I64:
     case KARAK_I32: return int_from_str(s, n, v);
-    case KARAK_F64: return kc_float_from_str(s, n, &v->d) == KC_OK ? KE_NONE : KE_FLOAT_PARSING;
+    case KARAK_F64:
+        switch (kc_float_from_str(s, n, &v->d)) {
+        case KC_OK: return KE_NONE;
+        case KC_NOMEM: return KE_NOMEM;
+        default: return KE_FLOAT_PARSING;
+        }
     case KARAK_BOOL: return kc_bool_from_str(s, n, &v->b) == KC_OK ? KE_NONE : KE_BOOL_PARSING;
     }
     return KE_STRING_TYPE;
@@ -154,22 +161,17 @@ typedef struct kcheck {
     kverrs *errs;
 } kcheck;
 
-static bool is_int_type(karak_type t)
-{
-    return t == KARAK_I64 || t == KARAK_I32;
-}
-
 /* Adds a bound error: "Input should be greater than 3", ctx {"gt":3} (float fields: the
  * message prints the bound as Rust's Display, ctx as Python's repr: 0 / 0.0). */
 static bool bound_error(const kcheck *k, const char *type, const char *words, const char *key,
                         double bound)
 {
     karena *a = k->errs->arena;
-    char num[400];
+    char num[KARAK_NUM_DISPLAY_MAX];
     kbuf msg, ctx;
     kbuf_init(&msg, a, 64);
     kbuf_init(&ctx, a, 32);
-    kj_format_display(num, bound);
+    knum_display(num, bound);
     kbuf_printf(&msg, "Input should be %s %s", words, num);
     kbuf_printf(&ctx, "{\"%s\":", key);
     kjw_double(&ctx, bound);
@@ -201,7 +203,7 @@ static bool check_int(const kcheck *k, const kscalar *v)
     int64_t lo = f->type == KARAK_I32 ? INT32_MIN : INT64_MIN;
     int64_t hi = f->type == KARAK_I32 ? INT32_MAX : INT64_MAX;
     bool pos_big = v->overflow > 0, neg_big = v->overflow < 0;
-    /* user bounds are integers below 2^53 (checked at registration): exact as int64 */
+    /* user bounds are integers of at most 2^53 (checked at registration): exact as int64 */
     int64_t x = v->i;
     if (f->has_le && (pos_big || (!neg_big && x > (int64_t)f->le)))
         return int_bound_error(k, "less_than_equal", LE_WORDS, "le", (int64_t)f->le);
@@ -211,7 +213,7 @@ static bool check_int(const kcheck *k, const kscalar *v)
         return int_bound_error(k, "greater_than_equal", GE_WORDS, "ge", (int64_t)f->ge);
     if (f->has_gt && (neg_big || (!pos_big && x <= (int64_t)f->gt)))
         return int_bound_error(k, "greater_than", "greater than", "gt", (int64_t)f->gt);
-    /* the C member's range, as if declared ge=<min>, le=<max> (SEMANTICS.md §4) */
+    /* the C member's range, as if declared ge=<min>, le=<max> */
     if (pos_big || x > hi) return int_bound_error(k, "less_than_equal", LE_WORDS, "le", hi);
     if (neg_big || x < lo) return int_bound_error(k, "greater_than_equal", GE_WORDS, "ge", lo);
     return true;
@@ -234,7 +236,7 @@ static bool check_str(const kcheck *k, const kscalar *v)
 {
     const karak_field *f = k->kf->f;
     if (f->min_len == 0 && f->max_len == 0) return true;
-    size_t chars = kj_utf8_count(v->s, v->n);
+    size_t chars = kutf8_count(v->s, v->n);
     karena *a = k->errs->arena;
     kbuf msg, ctx;
     if (f->min_len > 0 && chars < f->min_len) {
@@ -333,6 +335,10 @@ static bool absent(const kfield *kf, void *out, const kloc *loc, const kj *input
 
 static bool accept(const kcheck *k, kerr_kind e, const kscalar *v, void *out)
 {
+    if (e == KE_NOMEM || k->input == NULL) {
+        k->errs->nomem = true;
+        return false;
+    }
     if (e != KE_NONE) {
         kverrs_add(k->errs, kerr_text[e].type, k->loc, kerr_text[e].msg, k->input, NULL);
         return false;
@@ -368,12 +374,11 @@ bool kschema_from_json(const kschema *cs, const kj *obj, void *out, kloc *loc, k
     return errs->count == before && !errs->nomem;
 }
 
-bool kschema_from_params(const kschema *cs, kparam_get get, void *ud, const char *where,
-                         void *out, kverrs *errs)
+bool kschema_from_params(const kschema *cs, kparam_get get, void *ud, void *out, kverrs *errs)
 {
     size_t before = errs->count;
     kloc loc = {.n = 0};
-    kloc_push_key(&loc, where);
+    kloc_push_key(&loc, ksource_name[cs->source]);
     for (size_t i = 0; i < cs->count; i++) {
         const kfield *kf = &cs->fields[i];
         size_t n = 0;
@@ -394,127 +399,13 @@ bool kschema_from_params(const kschema *cs, kparam_get get, void *ud, const char
     return errs->count == before && !errs->nomem;
 }
 
-bool kvalidate_path_param(kparam_type t, const char *name, const char *s, size_t n, kvalue *out,
-                          kverrs *errs)
-{
-    if (t == KP_STR || t == KP_PATH) return true;
-    karak_field f = {.name = name, .type = t == KP_INT ? KARAK_I64 : KARAK_F64};
-    kfield kf = {.f = &f};
-    kloc loc = {.n = 0};
-    kloc_push_key(&loc, "path");
-    kloc_push_key(&loc, name);
-    kscalar sv = {0};
-    kcheck k = {.kf = &kf, .loc = &loc, .errs = errs, .input = kj_new_str(errs->arena, s, n)};
-    kerr_kind e = coerce_str(f.type, s, n, &sv);
-    if (e != KE_NONE) {
-        kverrs_add(errs, kerr_text[e].type, &loc, kerr_text[e].msg, k.input, NULL);
-        return false;
-    }
-    if (!check_constraints(&k, &sv)) return false;
-    if (t == KP_INT) out->i = sv.i;
-    else out->d = sv.d;
-    return true;
-}
-
-/* ------------------------------------------------------------------------------------ */
-/* Encoding                                                                             */
-
-void kschema_encode(kbuf *b, const karak_schema *s, const void *obj)
-{
-    const char *base = obj;
-    kbuf_putc(b, '{');
-    for (const karak_field *f = s->fields; f->name != NULL; f++) {
-        const char *key = f->alias ? f->alias : f->name;
-        if (f != s->fields) kbuf_putc(b, ',');
-        kjw_string(b, key, strlen(key));
-        kbuf_putc(b, ':');
-        const char *p = base + f->offset;
-        if (f->has_offset > 0 && !*(const bool *)(base + f->has_offset - 1)) {
-            kbuf_put(b, "null", 4);
-            continue;
-        }
-        switch (f->type) {
-        case KARAK_STR: {
-            const char *str;
-            memcpy(&str, p, sizeof str);
-            if (str == NULL) kbuf_put(b, "null", 4);
-            else kjw_string(b, str, strlen(str));
-            break;
-        }
-        case KARAK_I64: {
-            int64_t x;
-            memcpy(&x, p, sizeof x);
-            kjw_i64(b, x);
-            break;
-        }
-        case KARAK_I32: {
-            int32_t x;
-            memcpy(&x, p, sizeof x);
-            kjw_i64(b, x);
-            break;
-        }
-        case KARAK_F64: {
-            double x;
-            memcpy(&x, p, sizeof x);
-            kjw_double(b, x);
-            break;
-        }
-        case KARAK_BOOL: kbuf_puts(b, *(const bool *)p ? "true" : "false"); break;
-        }
-    }
-    kbuf_putc(b, '}');
-}
-
-/* ------------------------------------------------------------------------------------ */
-/* Compilation: every mistake in a field table is found here, at registration           */
-
-static size_t type_size(karak_type t)
-{
-    switch (t) {
-    case KARAK_STR: return sizeof(const char *);
-    case KARAK_I64: return sizeof(int64_t);
-    case KARAK_I32: return sizeof(int32_t);
-    case KARAK_F64: return sizeof(double);
-    case KARAK_BOOL: return sizeof(bool);
-    }
-    return 0;
-}
-
-static bool field_error(char *err, size_t errlen, const karak_schema *s, const karak_field *f,
-                        const char *what)
-{
-    snprintf(err, errlen, "schema %s, field '%s': %s", s->name ? s->name : "?",
-             f->alias ? f->alias : f->name ? f->name : "?", what);
-    return false;
-}
-
-static bool bounds_ok(const karak_field *f, char *err, size_t errlen, const karak_schema *s)
-{
-    const double b[4] = {f->gt, f->ge, f->lt, f->le};
-    const bool has[4] = {f->has_gt, f->has_ge, f->has_lt, f->has_le};
-    for (int i = 0; i < 4; i++) {
-        if (!has[i]) continue;
-        if (f->type != KARAK_F64 && !is_int_type(f->type))
-            return field_error(err, errlen, s, f, "numeric bounds on a non-numeric field");
-        if (isnan(b[i])) return field_error(err, errlen, s, f, "a bound is NaN");
-        if (is_int_type(f->type) && (fmod(b[i], 1.0) != 0 || fabs(b[i]) > 9.007199254740992e15))
-            return field_error(err, errlen, s, f,
-                               "bounds of an integer field must be integers below 2^53");
-    }
-    if ((f->min_len || f->max_len) && f->type != KARAK_STR)
-        return field_error(err, errlen, s, f, "min_len/max_len on a non-string field");
-    if (f->max_len && f->min_len > f->max_len)
-        return field_error(err, errlen, s, f, "min_len is greater than max_len");
-    return true;
-}
-
-static bool compile_default(kfield *kf, const karak_schema *s, char *err, size_t errlen)
+kdefault_result kschema_default(kfield *kf)
 {
     const karak_field *f = kf->f;
     const char *d = f->dflt;
     kscalar v = {0};
     if (coerce_str(f->type, d, strlen(d), &v) != KE_NONE || v.overflow != 0)
-        return field_error(err, errlen, s, f, "default does not parse as the field's type");
+        return KDEFAULT_PARSE;
     karena scratch;
     karena_init(&scratch);
     kverrs errs;
@@ -523,69 +414,11 @@ static bool compile_default(kfield *kf, const karak_schema *s, char *err, size_t
     kcheck k = {.kf = kf, .loc = &loc, .errs = &errs};
     bool ok = check_constraints(&k, &v);
     karena_free(&scratch);
-    if (!ok) return field_error(err, errlen, s, f, "default violates the field's constraints");
+    if (!ok) return KDEFAULT_CONSTRAINT;
     kf->has_default = true;
     kf->dflt_i = v.i;
     kf->dflt_d = v.d;
     kf->dflt_b = v.b;
     kf->dflt_s = d; /* the field table is static: its default string is too */
-    return true;
-}
-
-kschema *kschema_compile(const karak_schema *s, char *err, size_t errlen)
-{
-    if (s->fields == NULL || s->size == 0) {
-        snprintf(err, errlen, "schema %s has no field table", s->name ? s->name : "?");
-        return NULL;
-    }
-    size_t n = 0;
-    while (s->fields[n].name != NULL) n++;
-    kschema *cs = calloc(1, sizeof *cs);
-    kfield *fields = calloc(n ? n : 1, sizeof *fields);
-    if (cs == NULL || fields == NULL) {
-        free(cs);
-        free(fields);
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
-    cs->schema = s;
-    cs->fields = fields;
-    cs->count = n;
-    for (size_t i = 0; i < n; i++) {
-        const karak_field *f = &s->fields[i];
-        kfield *kf = &fields[i];
-        kf->f = f;
-        kf->key = f->alias ? f->alias : f->name;
-        bool ok = true;
-        if (f->type < KARAK_STR || f->type > KARAK_BOOL)
-            ok = field_error(err, errlen, s, f, "unknown type");
-        else if (f->size != type_size(f->type))
-            ok = field_error(err, errlen, s, f, "member size does not match the field type");
-        else if (f->offset + f->size > s->size || f->has_offset > s->size)
-            ok = field_error(err, errlen, s, f, "member lies outside the struct");
-        else if (f->optional && f->type != KARAK_STR && f->has_offset == 0)
-            ok = field_error(err, errlen, s, f,
-                             "an optional non-string field needs a presence flag "
-                             "(KARAK_FIELD_OPT)");
-        else if (kf->key[0] == '\0')
-            ok = field_error(err, errlen, s, f, "empty name");
-        else
-            ok = bounds_ok(f, err, errlen, s);
-        for (size_t j = 0; ok && j < i; j++)
-            if (strcmp(fields[j].key, kf->key) == 0)
-                ok = field_error(err, errlen, s, f, "duplicate field name");
-        if (ok && f->dflt != NULL) ok = compile_default(kf, s, err, errlen);
-        if (!ok) {
-            kschema_free(cs);
-            return NULL;
-        }
-    }
-    return cs;
-}
-
-void kschema_free(kschema *cs)
-{
-    if (cs == NULL) return;
-    free(cs->fields);
-    free(cs);
+    return KDEFAULT_OK;
 }

@@ -1,4 +1,4 @@
-/* JSON parser with Python's error vocabulary (see kjson.h).
+/* JSON parser with Python's error vocabulary (see json.h).
  *
  * FastAPI decodes bodies with `json.loads`; its JSONDecodeError message and character
  * position reach the client in the 422 `json_invalid` error. The control flow below mirrors
@@ -9,9 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kjson.h"
-
-#define KJ_MAX_DEPTH 512
+#include "json/json.h"
 
 typedef struct parser {
     karena *a;
@@ -58,50 +56,16 @@ static kj *node(parser *p, kj_type t)
 
 static bool parse_value(parser *p, size_t i, kj **out, size_t *next);
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 static bool read_hex4(parser *p, size_t at, unsigned *out)
 {
     unsigned v = 0;
     for (size_t k = 0; k < 4; k++) {
-        int h = hexval(p->s[at + k]);
+        int h = khexval(p->s[at + k]);
         if (h < 0) return fail(p, "Invalid \\uXXXX escape", at - 1);
         v = (v << 4) | (unsigned)h;
     }
     *out = v;
     return true;
-}
-
-static void put_utf8(kbuf *b, unsigned cp)
-{
-    char u[4];
-    size_t n;
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        u[0] = (char)(0xF0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    kbuf_put(b, u, n);
 }
 
 /* A \u escape at p->s[i] == 'u' (the backslash is at i - 1). Returns the index after it. */
@@ -127,7 +91,7 @@ static bool unicode_escape(parser *p, size_t i, kbuf *b, size_t *next)
         p->lone_surrogate = true;
         c = 0xFFFD;
     }
-    put_utf8(b, c);
+    kutf8_put(b, c);
     *next = end;
     return true;
 }
@@ -198,11 +162,6 @@ static bool parse_string(parser *p, size_t begin, const char **out, size_t *out_
     return true;
 }
 
-static bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
 /* CPython's _match_number_unicode; a failure is "Expecting value" at `start`. */
 static bool parse_number(parser *p, size_t start, kj **out, size_t *next)
 {
@@ -215,26 +174,26 @@ static bool parse_number(parser *p, size_t start, kj **out, size_t *next)
     }
     if (p->s[i] >= '1' && p->s[i] <= '9') {
         i++;
-        while (i <= end_idx && is_digit(p->s[i])) i++;
+        while (i <= end_idx && kis_digit(p->s[i])) i++;
     } else if (p->s[i] == '0') {
         i++;
     } else {
         return fail(p, "Expecting value", start);
     }
-    if (i < end_idx && p->s[i] == '.' && is_digit(p->s[i + 1])) {
+    if (i < end_idx && p->s[i] == '.' && kis_digit(p->s[i + 1])) {
         is_float = true;
         i += 2;
-        while (i <= end_idx && is_digit(p->s[i])) i++;
+        while (i <= end_idx && kis_digit(p->s[i])) i++;
     }
     if (i < end_idx && (p->s[i] == 'e' || p->s[i] == 'E')) {
         size_t e_start = i;
         i++;
         if (i < end_idx && (p->s[i] == '-' || p->s[i] == '+')) i++;
-        while (i <= end_idx && is_digit(p->s[i])) i++;
-        if (is_digit(p->s[i - 1])) is_float = true;
+        while (i <= end_idx && kis_digit(p->s[i])) i++;
+        if (kis_digit(p->s[i - 1])) is_float = true;
         else i = e_start;
     }
-    if (!is_float && i - start - (p->s[start] == '-') > 4300) { /* digits, not the sign */
+    if (!is_float && i - start - (p->s[start] == '-') > KARAK_JSON_MAX_INT_DIGITS) { /* digits, not the sign */
         /* Python's int() refuses more than 4300 digits with a ValueError, which FastAPI
          * answers as an undecodable body (400), not as a JSON syntax error. */
         p->status = KJ_ENCODING;
@@ -326,7 +285,7 @@ static bool parse_array(parser *p, size_t i, kj *arr, size_t *next)
 
 static bool parse_container(parser *p, kj_type t, size_t i, kj **out, size_t *next)
 {
-    if (++p->depth > KJ_MAX_DEPTH) {
+    if (++p->depth > KARAK_JSON_MAX_DEPTH) {
         /* Python raises RecursionError (a 500 in FastAPI); a 422 at the offending bracket
          * is the useful answer. */
         return fail(p, "Maximum nesting depth exceeded", i);
@@ -376,62 +335,6 @@ static bool parse_value(parser *p, size_t i, kj **out, size_t *next)
     return parse_number(p, i, out, next);
 }
 
-size_t kj_utf8_next(const char *str, size_t n, bool *valid)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    unsigned char c = s[0];
-    *valid = true;
-    if (c < 0x80) return 1;
-    /* The lead byte fixes the length and the range of the second byte (no overlongs, no
-     * surrogates, nothing above U+10FFFF); Unicode's "maximal subpart" rule, which Python's
-     * decoder follows with errors="replace", makes a truncated prefix one bad sequence. */
-    size_t need;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) need = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        need = 3;
-        if (c == 0xE0) lo = 0xA0;
-        if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        need = 4;
-        if (c == 0xF0) lo = 0x90;
-        if (c == 0xF4) hi = 0x8F;
-    } else {
-        *valid = false;
-        return 1;
-    }
-    size_t k = 1;
-    for (; k < need && k < n; k++) {
-        unsigned char b = s[k];
-        if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) break;
-    }
-    if (k < need) *valid = false;
-    return k;
-}
-
-bool kj_utf8_valid(const char *str, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        if ((unsigned char)str[i] < 0x80) {
-            i++;
-            continue;
-        }
-        bool ok;
-        i += kj_utf8_next(str + i, n - i, &ok);
-        if (!ok) return false;
-    }
-    return true;
-}
-
-size_t kj_utf8_count(const char *s, size_t n)
-{
-    size_t count = 0;
-    for (size_t i = 0; i < n; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80) count++;
-    return count;
-}
-
 kj_status kj_parse(karena *a, const char *text, size_t len, kj **out, kj_error *err)
 {
     /* Python's json.detect_encoding: a UTF-8 BOM means UTF-8 (and is skipped); otherwise a
@@ -442,7 +345,7 @@ kj_status kj_parse(karena *a, const char *text, size_t len, kj **out, kj_error *
     } else if ((len >= 4 || len == 2) && (text[0] == '\0' || text[1] == '\0')) {
         return KJ_ENCODING;
     }
-    if (!kj_utf8_valid(text, len)) return KJ_ENCODING;
+    if (!kutf8_valid(text, len)) return KJ_ENCODING;
     parser p = {.a = a, .s = text, .len = len, .status = KJ_OK};
     size_t i = skip_ws(&p, 0);
     size_t next = 0;
@@ -453,7 +356,7 @@ kj_status kj_parse(karena *a, const char *text, size_t len, kj **out, kj_error *
     }
     if (p.status == KJ_SYNTAX && err != NULL) {
         err->msg = p.msg;
-        err->pos = kj_utf8_count(text, p.err_at);
+        err->pos = kutf8_count(text, p.err_at);
     }
     return p.status;
 }

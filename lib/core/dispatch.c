@@ -4,11 +4,13 @@
  * Order, as FastAPI's get_request_handler and solve_dependencies do it:
  *   route match (404 / 405 + Allow / 307 slash redirect)
  *   body read and JSON-decoded first (400 undecodable, 422 json_invalid: alone)
- *   path params, query params, body fields validated; all errors in one 422
- *   handler; a failure or no response is a 500 in text/plain. */
+ *   path, query, header, cookie parameters (params.c), then body fields; all errors in
+ *   one 422
+ *   handler; a failure or no response is a 500 in text/plain; the success status is
+ *   settled after the handler returns, so the order of its calls does not matter. */
 #include <string.h>
 
-#include "internal.h"
+#include "core/core.h"
 
 static const char msg_parse_body[] = "There was an error parsing the body";
 
@@ -30,8 +32,10 @@ static int allow_cmp(const char *a, const char *b)
     return strcmp(a, b);
 }
 
-/* 405 with Allow: every method of every route matching the path, in a fixed order, HEAD
- * wherever GET is (SEMANTICS.md §1, libkarak's rule). */
+/* 405 with Allow: every method of every route matching the path, in a fixed order (GET,
+ * HEAD, POST, PUT, PATCH, DELETE, OPTIONS, then others alphabetically), HEAD wherever GET
+ * is. FastAPI lists only the methods of the first route that matched the path; libkarak
+ * lists them all, since every one of them would be answered. */
 static void method_not_allowed(karak_ctx *c, kmatch *m)
 {
     bool has_get = false, has_head = false;
@@ -39,7 +43,7 @@ static void method_not_allowed(karak_ctx *c, kmatch *m)
         has_get |= strcmp(m->allow[i], "GET") == 0;
         has_head |= strcmp(m->allow[i], "HEAD") == 0;
     }
-    if (has_get && !has_head && m->nallow < sizeof m->allow / sizeof *m->allow)
+    if (has_get && !has_head && m->nallow < KARAK_MAX_ALLOW)
         m->allow[m->nallow++] = "HEAD";
     for (size_t i = 1; i < m->nallow; i++) /* insertion sort: a handful of methods */
         for (size_t j = i; j > 0 && allow_cmp(m->allow[j - 1], m->allow[j]) > 0; j--) {
@@ -76,25 +80,6 @@ static char *toggle_slash(karena *a, const char *p, size_t n, size_t *out_len)
     return d;
 }
 
-/* The decoded path as it goes into a URL: every byte but unreserved characters and the
- * sub-delims allowed in a path is %-escaped ('%', '?' and '#' included), so the target
- * decodes back to exactly `s` (Starlette's RedirectResponse quotes the decoded path too). */
-static void put_path_quoted(kbuf *b, const char *s, size_t n)
-{
-    static const char safe[] = "/:@!$&'()*+,;=-._~";
-    static const char hex[] = "0123456789ABCDEF";
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-            (ch != 0 && strchr(safe, ch) != NULL)) {
-            kbuf_putc(b, (char)ch);
-        } else {
-            char esc[3] = {'%', hex[ch >> 4], hex[ch & 15]};
-            kbuf_put(b, esc, 3);
-        }
-    }
-}
-
 /* 307 to the slash twin of the path when that matches a route (any method). The twin is
  * made from the decoded path, which is what was matched: toggling the slash on the raw
  * target instead loops when the decoded path ends differently ("/users/me%2F"). */
@@ -107,14 +92,17 @@ static bool try_redirect(karak_ctx *c)
     kmatch m;
     krouter_match(&c->app->router, c->req->method, twin, tl, &m);
     if (m.route == NULL && !m.path_matched) return false;
-    const char *host = c->req->header ? c->req->header(c->req->header_ud, "Host") : NULL;
+    const char *host = kctx_header(c, "Host");
     if (host == NULL || host[0] == '\0' || strpbrk(host, "\r\n/") != NULL)
         host = c->req->default_host;
     kbuf loc;
     kbuf_init(&loc, c->arena, 64 + 3 * tl + c->raw_query.n);
     kbuf_puts(&loc, "http://");
     kbuf_puts(&loc, host);
-    put_path_quoted(&loc, twin, tl);
+    /* every byte but unreserved characters and the sub-delims allowed in a path is
+       %-escaped ('%', '?' and '#' included), so the target decodes back to exactly the
+       twin (Starlette's RedirectResponse quotes the decoded path too) */
+    kpct_encode(&loc, twin, tl, "/:@!$&'()*+,;=-._~");
     if (c->raw_query.s != NULL) {
         kbuf_putc(&loc, '?');
         kbuf_put(&loc, c->raw_query.s, c->raw_query.n);
@@ -150,12 +138,11 @@ static void json_invalid(karak_ctx *c, kverrs *errs, const kj_error *e)
 static body_state read_body(karak_ctx *c, kverrs *errs, const kj **parsed, bool *is_json)
 {
     const kreq *req = c->req;
-    const char *ct = req->header ? req->header(req->header_ud, "Content-Type") : NULL;
     *parsed = NULL;
-    *is_json = kcontent_type_is_json(ct);
+    *is_json = khttp_content_type_is_json(kctx_header(c, "Content-Type"));
     if (req->body_len == 0) return BODY_OK;
     if (!*is_json) {
-        if (kj_utf8_valid(req->body, req->body_len)) return BODY_OK;
+        if (kutf8_valid(req->body, req->body_len)) return BODY_OK;
         kresp_error_detail(&c->resp, c->arena, 400, msg_parse_body);
         return BODY_ANSWERED;
     }
@@ -185,7 +172,8 @@ static void validate_body(karak_ctx *c, const kj *parsed, bool is_json, kverrs *
         "Input should be a valid dictionary or object to extract fields from";
     if (!is_json) {
         kj *raw = kj_new_str(c->arena, c->req->body, c->req->body_len);
-        kverrs_add(errs, "model_attributes_type", &loc, not_model, raw, NULL);
+        if (raw == NULL) errs->nomem = true;
+        else kverrs_add(errs, "model_attributes_type", &loc, not_model, raw, NULL);
         return;
     }
     if (parsed->type != KJ_OBJ) {
@@ -200,11 +188,6 @@ static void validate_body(karak_ctx *c, const kj *parsed, bool is_json, kverrs *
     kschema_from_json(cs, parsed, c->body, &loc, errs);
 }
 
-static const char *query_get(void *ud, const char *name, size_t *len)
-{
-    return kquery_last(ud, name, len);
-}
-
 /* True when the handler may run; otherwise c->resp holds the answer. */
 static bool validate(karak_ctx *c)
 {
@@ -215,14 +198,7 @@ static bool validate(karak_ctx *c)
     bool is_json = false;
     if (r->body != NULL && read_body(c, &errs, &parsed, &is_json) == BODY_ANSWERED) return false;
     if (errs.count == 0) {
-        for (size_t i = 0; i < r->nparams; i++)
-            kvalidate_path_param(r->params[i].type, r->params[i].name, c->raw_params[i].s,
-                                 c->raw_params[i].n, &c->params[i], &errs);
-        if (r->query != NULL) {
-            c->query = karena_alloc(c->arena, r->query->schema->size);
-            if (c->query == NULL || !kquery_parse(c)) errs.nomem = true;
-            else kschema_from_params(r->query, query_get, c, "query", c->query, &errs);
-        }
+        kparams_validate(c, &errs);
         if (r->body != NULL) validate_body(c, parsed, is_json, &errs);
     }
     if (errs.nomem) {
@@ -240,31 +216,21 @@ static bool validate(karak_ctx *c)
 
 /* ---- the entry point ---- */
 
-/* Request targets in absolute form ("http://host/path") are routed by their path. */
-static void split_target(const kreq *req, const char **path, size_t *path_len, kslice *query)
+/* The success status, settled once the handler has returned (see karak/response.h). */
+static void settle_status(karak_ctx *c)
 {
-    const char *t = req->target;
-    size_t n = req->target_len;
-    const char *scheme = memchr(t, ':', n);
-    if (n > 0 && t[0] != '/' && scheme != NULL && scheme + 2 < t + n && scheme[1] == '/' &&
-        scheme[2] == '/') {
-        const char *slash = memchr(scheme + 3, '/', (size_t)(t + n - scheme - 3));
-        size_t skip = slash ? (size_t)(slash - t) : n;
-        t += skip;
-        n -= skip;
-    }
-    const char *q = memchr(t, '?', n);
-    *path = t;
-    *path_len = q ? (size_t)(q - t) : n;
-    *query = q ? (kslice){q + 1, n - *path_len - 1} : (kslice){NULL, 0};
+    const kroute *r = c->route;
+    int status = c->status_override;
+    if (status == 0 && c->kind == KRESP_EMPTY) status = r->status_declared ? r->status : 204;
+    if (status == 0) status = r->status;
+    kresp_set(&c->resp, status, c->resp.content_type, c->resp.body, c->resp.body_len);
 }
 
 static void route_request(karak_ctx *c)
 {
-    const char *raw_path;
-    size_t raw_len;
-    split_target(c->req, &raw_path, &raw_len, &c->raw_query);
-    c->path = kdecode_path(c->arena, raw_path, raw_len, &c->path_len);
+    kslice raw_path;
+    khttp_split_target(c->req->target, c->req->target_len, &raw_path, &c->raw_query);
+    c->path = khttp_decode_path(c->arena, raw_path.s, raw_path.n, &c->path_len);
     if (c->path == NULL) {
         kresp_internal_error(&c->resp);
         return;
@@ -278,12 +244,11 @@ static void route_request(karak_ctx *c)
         return;
     }
     c->route = m.route;
-    c->status = m.route->status;
     memcpy(c->raw_params, m.params, sizeof c->raw_params);
     if (!validate(c)) return;
-    kresp_set(&c->resp, c->status, NULL, NULL, 0);
     karak_result res = m.route->handler(c);
-    if (res != KARAK_DONE || c->failed || !c->responded) kresp_internal_error(&c->resp);
+    if (res != KARAK_DONE || c->failed || c->kind == KRESP_NONE) kresp_internal_error(&c->resp);
+    else if (c->kind != KRESP_ERROR) settle_status(c);
 }
 
 void kdispatch(const karak_app *app, const kreq *req, karena *a, kresp *out)
@@ -299,4 +264,15 @@ void kdispatch(const karak_app *app, const kreq *req, karena *a, kresp *out)
     c->req = req;
     route_request(c);
     *out = c->resp;
+}
+
+void kresp_finish(kresp *r)
+{
+    kdefer *d = r->cleanups;
+    r->cleanups = NULL;
+    while (d != NULL) {
+        kdefer *next = d->next;
+        d->fn(d->arg);
+        d = next;
+    }
 }

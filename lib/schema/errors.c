@@ -3,10 +3,10 @@
  * Every error of the request is collected (pydantic reports all of them, not the first);
  * each is {"type","loc","msg","input"} plus "ctx" for the types that have one, and no "url":
  * FastAPI calls errors(include_url=False). This file owns the list and its JSON only; which
- * error to raise is schema.c's and dispatch.c's business. */
+ * error to raise is validate.c's and the dispatch core's business. */
 #include <string.h>
 
-#include "internal.h"
+#include "schema/schema.h"
 
 void kverrs_init(kverrs *e, karena *a)
 {
@@ -19,7 +19,7 @@ void kverrs_init(kverrs *e, karena *a)
 
 void kloc_push_key(kloc *l, const char *key)
 {
-    if (l->n < 16) {
+    if (l->n < KARAK_MAX_LOC_DEPTH) {
         l->key[l->n] = key;
         l->idx[l->n] = 0;
     }
@@ -28,7 +28,7 @@ void kloc_push_key(kloc *l, const char *key)
 
 void kloc_push_idx(kloc *l, size_t idx)
 {
-    if (l->n < 16) {
+    if (l->n < KARAK_MAX_LOC_DEPTH) {
         l->key[l->n] = NULL;
         l->idx[l->n] = idx;
     }
@@ -45,7 +45,7 @@ static const char *render_loc(karena *a, const kloc *l)
     kbuf b;
     kbuf_init(&b, a, 64);
     kbuf_putc(&b, '[');
-    int n = l->n < 16 ? l->n : 16;
+    int n = l->n < KARAK_MAX_LOC_DEPTH ? l->n : KARAK_MAX_LOC_DEPTH;
     for (int i = 0; i < n; i++) {
         if (i > 0) kbuf_putc(&b, ',');
         if (l->key[i] != NULL) kjw_string(&b, l->key[i], strlen(l->key[i]));

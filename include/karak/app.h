@@ -1,0 +1,116 @@
+/* Apps and routes: what a FastAPI user writes as `app = FastAPI()` and `@app.get(...)`.
+ * Included by <karak.h>. */
+#ifndef KARAK_PUBLIC_APP_H
+#define KARAK_PUBLIC_APP_H
+
+#include <karak/common.h>
+#include <karak/schema.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What a handler returns: the value of one of the response functions (karak/response.h). */
+typedef enum karak_result {
+    KARAK_DONE = 0,  /* a response has been set */
+    KARAK_FAIL = -1  /* the handler failed: the client gets a 500 */
+} karak_result;
+
+typedef karak_result (*karak_handler)(karak_ctx *c);
+
+typedef enum karak_log_level {
+    KARAK_LOG_ERROR = 0,
+    KARAK_LOG_WARN,
+    KARAK_LOG_INFO
+} karak_log_level;
+
+/* Receives libkarak's log lines (serving address, shutdown, errors). `msg` is borrowed for
+ * the call and has no trailing newline. May be called from several threads at once. */
+typedef void (*karak_log_fn)(void *data, karak_log_level level, const char *msg);
+
+#define KARAK_DEFAULT_MAX_BODY (1024u * 1024u) /* bytes */
+
+/* Options of karak_app_new(). Zero always means "default".
+ * Members are only ever added at the end; the karak_new() macro records the size the caller
+ * was compiled with (struct_size), and the library reads no further. A struct filled by hand
+ * may leave struct_size 0, which means "this header's size". */
+typedef struct karak_app_opts {
+    const char *title;   /* API title (OpenAPI info.title); copied. NULL: "libkarak" */
+    const char *version; /* API version; copied. NULL: "0.1.0" */
+    size_t max_body;     /* request body limit in bytes, 413 above it. 0: 1 MiB */
+    void *data;          /* user pointer, returned by karak_app_data(); borrowed */
+    karak_log_fn log;    /* log sink; NULL: one line per message on stderr, "karak: msg" */
+    void *log_data;      /* first argument of `log`; borrowed */
+    size_t struct_size;
+} karak_app_opts;
+
+/* A new app. opts may be NULL; its strings are copied. NULL only when out of memory.
+ * Free it with karak_app_free() once it no longer serves. */
+KARAK_API karak_app *karak_app_new(const karak_app_opts *opts);
+/* karak_new() or karak_new(.title = "Items", .max_body = 65536) */
+#define karak_new(...)                                                                        \
+    karak_app_new(&(const karak_app_opts){.struct_size = sizeof(karak_app_opts), __VA_ARGS__})
+
+/* Frees the app and everything it owns. NULL is a no-op. Not while it serves. */
+KARAK_API void karak_app_free(karak_app *app);
+
+/* The first registration error as text naming the route and field, or NULL. Borrowed,
+ * valid until karak_app_free(). Serving refuses to start while there is one. */
+KARAK_API const char *karak_app_error(const karak_app *app);
+
+/* Options of one route. Zero means "default"; struct_size as for karak_app_opts (the route
+ * macros set it). Schemas are static: declare them `static const`. */
+typedef struct karak_route_opts {
+    int status;                  /* success status code; 0: 200 (204 for karak_resp_empty) */
+    const karak_schema *body;    /* JSON request body; read it with karak_body() */
+    const karak_schema *query;   /* query parameters; read them with karak_query() */
+    const karak_schema *headers; /* header parameters; read them with karak_headers() */
+    const karak_schema *cookies; /* cookie parameters; read them with karak_cookies() */
+    const char *summary;         /* documentation; copied. NULL: from the handler's name */
+    void *data;                  /* user pointer, returned by karak_route_data(); borrowed */
+    size_t struct_size;
+} karak_route_opts;
+
+/* Registers `handler` for `method` (any upper-case token; "GET" also serves HEAD) on
+ * `pattern`.
+ *
+ * Patterns are absolute paths whose segments are literal text or one parameter:
+ *   {name} or {name:str}  one non-empty segment (percent-decoded)
+ *   {name:int}            int64; a non-integer is a 422 int_parsing at ["path", name]
+ *   {name:float}          double; 422 float_parsing
+ *   {name:path}           the rest of the path, '/' included (last segment only)
+ * Typed parameters match like {name} and are validated afterwards, as FastAPI does.
+ * Precedence per segment, whatever the registration order: literal > parameter > path.
+ * Names and types belong to the route: `GET /items/{item_id}` and `DELETE /items/{id}` may
+ * both be registered. Same method and same shape twice is a conflict naming both routes.
+ *
+ * Parameter sources are validated in FastAPI's order and reported in one 422: path, query,
+ * headers, cookies, body. A header field `x_token` is the header `x-token` (underscores
+ * become hyphens, matched case-insensitively; an alias is taken as it is); its errors are
+ * located at ["header", "x-token"]. Scalar headers take the first occurrence, query
+ * parameters the last.
+ *
+ * `name` is the handler's name (the macros pass it); method, pattern and name are copied.
+ * opts may be NULL. Errors (malformed pattern, duplicate route, bad schema) are returned
+ * as KARAK_E* codes and also kept for karak_app_error(), which stops the app from serving. */
+KARAK_API int karak_route_add(karak_app *app, const char *method, const char *pattern,
+                              karak_handler handler, const char *name,
+                              const karak_route_opts *opts);
+
+#define KARAK_ROUTE_(method, app, pattern, handler, ...)                                      \
+    karak_route_add((app), (method), (pattern), (handler), #handler,                          \
+                    &(const karak_route_opts){__VA_ARGS__})
+/* karak_get(app, "/items/{id:int}", get_item) or karak_post(app, "/items", create,
+ * .body = &item_schema, .status = 201) */
+#define KARAK_ROUTE_END_ .struct_size = sizeof(karak_route_opts)
+#define karak_get(...) KARAK_ROUTE_("GET", __VA_ARGS__, KARAK_ROUTE_END_)
+#define karak_post(...) KARAK_ROUTE_("POST", __VA_ARGS__, KARAK_ROUTE_END_)
+#define karak_put(...) KARAK_ROUTE_("PUT", __VA_ARGS__, KARAK_ROUTE_END_)
+#define karak_patch(...) KARAK_ROUTE_("PATCH", __VA_ARGS__, KARAK_ROUTE_END_)
+#define karak_delete(...) KARAK_ROUTE_("DELETE", __VA_ARGS__, KARAK_ROUTE_END_)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KARAK_PUBLIC_APP_H */

@@ -1,0 +1,68 @@
+/* The test client: requests through the same dispatch core as the server, without a socket,
+ * as FastAPI's TestClient (Host: testserver, user-agent: testclient, redirects followed).
+ * Included by <karak.h>. Its answers are karak_reply objects, read with karak_reply_*. */
+#ifndef KARAK_PUBLIC_CLIENT_H
+#define KARAK_PUBLIC_CLIENT_H
+
+#include <jansson.h>
+#include <karak/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct karak_client karak_client;
+typedef struct karak_reply karak_reply;
+
+/* A client for `app` (borrowed: the app must outlive the client). Seals the app. NULL when
+ * out of memory or when the app has a registration error (see karak_app_error()).
+ * A client sends one request at a time; use one client per thread. */
+KARAK_API karak_client *karak_client_new(karak_app *app);
+KARAK_API void karak_client_free(karak_client *client);
+
+/* Options of one request; struct_size as for karak_app_opts (the macros set it). */
+typedef struct karak_request_opts {
+    const char *const *headers; /* NULL-terminated list of name, value, name, value...;
+                                   a name may repeat */
+    const char *json;           /* JSON body text, sent with Content-Type application/json */
+    const void *body;           /* raw body (when .json is NULL) */
+    size_t body_len;            /* its length; 0 with a body: strlen(body) */
+    bool no_redirects;          /* return a 307 instead of following it */
+    size_t struct_size;
+} karak_request_opts;
+
+/* Sends `method` `target` ("/path?query", raw as on the wire) to the app. Everything is
+ * copied. The reply is the caller's: free it with karak_reply_free(). NULL only when out
+ * of memory or when an argument is invalid. Cleanups registered with karak_defer() have
+ * run when this returns. */
+KARAK_API karak_reply *karak_client_request(karak_client *client, const char *method,
+                                            const char *target, const karak_request_opts *opts);
+
+#define KARAK_REQUEST_(method, client, target, ...)                                           \
+    karak_client_request((client), (method), (target), &(const karak_request_opts){__VA_ARGS__})
+#define KARAK_REQUEST_END_ .struct_size = sizeof(karak_request_opts)
+#define karak_client_get(...) KARAK_REQUEST_("GET", __VA_ARGS__, KARAK_REQUEST_END_)
+#define karak_client_head(...) KARAK_REQUEST_("HEAD", __VA_ARGS__, KARAK_REQUEST_END_)
+#define karak_client_post(...) KARAK_REQUEST_("POST", __VA_ARGS__, KARAK_REQUEST_END_)
+#define karak_client_put(...) KARAK_REQUEST_("PUT", __VA_ARGS__, KARAK_REQUEST_END_)
+#define karak_client_patch(...) KARAK_REQUEST_("PATCH", __VA_ARGS__, KARAK_REQUEST_END_)
+#define karak_client_delete(...) KARAK_REQUEST_("DELETE", __VA_ARGS__, KARAK_REQUEST_END_)
+
+KARAK_API int karak_reply_status(const karak_reply *r);
+/* A header by name (case-insensitive), e.g. "content-type", or NULL. Borrowed, valid until
+ * karak_reply_free(). Content-Length is included as the server sends it. */
+KARAK_API const char *karak_reply_header(const karak_reply *r, const char *name);
+/* All headers in order (i from 0 to count - 1); false when i is out of range. */
+KARAK_API size_t karak_reply_header_count(const karak_reply *r);
+KARAK_API bool karak_reply_header_at(const karak_reply *r, size_t i, karak_pair *out);
+/* The body, NUL-terminated (len may be NULL). Borrowed, valid until karak_reply_free(). */
+KARAK_API const char *karak_reply_body(const karak_reply *r, size_t *len);
+/* The body parsed as JSON: a new reference, or NULL when it is not JSON. */
+KARAK_API json_t *karak_reply_json(const karak_reply *r);
+KARAK_API void karak_reply_free(karak_reply *r);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KARAK_PUBLIC_CLIENT_H */

@@ -1,0 +1,94 @@
+/* Inside a handler: the request. Included by <karak.h>.
+ *
+ * Three families, by where a value comes from:
+ *   karak_path_*, karak_body, karak_query, karak_headers, karak_cookies
+ *       the route's declared parameters, already validated and typed;
+ *   karak_req_*
+ *       the raw request: method, path, every header, query pair and cookie as sent;
+ *   karak_alloc, karak_strdup, karak_defer
+ *       the request's memory and its end.
+ * Every pointer returned here is borrowed and valid until the response has been sent. */
+#ifndef KARAK_PUBLIC_REQUEST_H
+#define KARAK_PUBLIC_REQUEST_H
+
+#include <karak/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- declared parameters ---- */
+
+/* Path parameters by their pattern name. Asking for a name the pattern does not have, or
+ * with the wrong type, returns 0 / NULL and turns the response into a 500. */
+KARAK_API int64_t karak_path_i64(karak_ctx *c, const char *name);
+KARAK_API double karak_path_f64(karak_ctx *c, const char *name);
+/* {name:int}/{name:float} give the text as it was in the (decoded) path. */
+KARAK_API const char *karak_path_str(karak_ctx *c, const char *name);
+
+/* The validated struct of the route's body / query / headers / cookies schema, or NULL
+ * when the route declared none. */
+KARAK_API const void *karak_body(karak_ctx *c);
+KARAK_API const void *karak_query(karak_ctx *c);
+KARAK_API const void *karak_headers(karak_ctx *c);
+KARAK_API const void *karak_cookies(karak_ctx *c);
+
+/* ---- the raw request ---- */
+
+/* The request method, and the percent-decoded path (invalid UTF-8 replaced by U+FFFD). */
+KARAK_API const char *karak_req_method(karak_ctx *c);
+KARAK_API const char *karak_req_path(karak_ctx *c);
+
+/* A header's value (the first occurrence; name case-insensitive), or NULL. */
+KARAK_API const char *karak_req_header(karak_ctx *c, const char *name);
+/* All headers in the order received, repeated ones included: i from 0 to count - 1.
+ * karak_req_header_at returns false when i is out of range. Names are as the client sent
+ * them (libmicrohttpd keeps the case). */
+KARAK_API size_t karak_req_header_count(karak_ctx *c);
+KARAK_API bool karak_req_header_at(karak_ctx *c, size_t i, karak_pair *out);
+
+/* The query string as sent, after '?', without decoding ("" when there is none). */
+KARAK_API const char *karak_req_query_string(karak_ctx *c);
+/* A query parameter's decoded value (the last one when repeated, as FastAPI takes it), or
+ * NULL. A value containing "\0" is cut there: use karak_req_query_at for such values. */
+KARAK_API const char *karak_req_query_param(karak_ctx *c, const char *name);
+/* All query pairs in order, decoded as Python's parse_qsl(keep_blank_values=True) does
+ * ('+' is a space, %XX is UTF-8, "?a" is a="") or raw, as they appear in the target. */
+KARAK_API size_t karak_req_query_count(karak_ctx *c);
+KARAK_API bool karak_req_query_at(karak_ctx *c, size_t i, karak_pair *decoded);
+KARAK_API bool karak_req_query_raw_at(karak_ctx *c, size_t i, karak_pair *raw);
+
+/* Cookies of the Cookie header(s), parsed on first use as Starlette's cookie_parser does:
+ * pairs split at ';', name and value trimmed, a pair without '=' is a value with an empty
+ * name, the last of a repeated name wins for karak_req_cookie. */
+KARAK_API const char *karak_req_cookie(karak_ctx *c, const char *name);
+KARAK_API size_t karak_req_cookie_count(karak_ctx *c);
+KARAK_API bool karak_req_cookie_at(karak_ctx *c, size_t i, karak_pair *out);
+
+/* The request body as received (len may be NULL); "" with length 0 when there is none. */
+KARAK_API const char *karak_req_body(karak_ctx *c, size_t *len);
+
+/* ---- the request's memory and its end ---- */
+
+/* Memory in the request arena, released after the response: never free it. NULL only when
+ * out of memory. karak_alloc memory is zeroed and aligned for any type. */
+KARAK_API void *karak_alloc(karak_ctx *c, size_t size);
+KARAK_API char *karak_strdup(karak_ctx *c, const char *s);
+
+/* Runs fn(arg) once the response has been handed to the connection (or to the test
+ * client), also when the handler failed. Cleanups run in the reverse order of their
+ * registration, on the thread that served the request, before the request's memory is
+ * released: this is where FastAPI's `yield` dependencies finish and background tasks run.
+ * Returns 0, or KARAK_ENOMEM, in which case fn(arg) has been run at once (so a resource is
+ * never leaked) and the response becomes a 500. */
+KARAK_API int karak_defer(karak_ctx *c, void (*fn)(void *arg), void *arg);
+
+/* The user pointers of the app and of the matched route. */
+KARAK_API void *karak_app_data(karak_ctx *c);
+KARAK_API void *karak_route_data(karak_ctx *c);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KARAK_PUBLIC_REQUEST_H */

@@ -1,0 +1,57 @@
+/* Inside a handler: the response. Included by <karak.h>.
+ *
+ * Each builder (karak_resp_json_new, _model, _text, _empty, _error, _error_json_new) sets
+ * the response and returns KARAK_DONE, or KARAK_FAIL when it could not build it (the client
+ * then gets a 500); a later builder replaces an earlier one. Return its value from the
+ * handler: `return karak_resp_json_new(c, json_pack(...));`.
+ *
+ * The status of a success response, whatever the order of the calls:
+ *   karak_resp_status_set() if called, else the route's .status if declared, else 200
+ *   (204 for karak_resp_empty). karak_resp_error*() use their own status.
+ * Statuses without a body (1xx, 204, 205, 304) never get one, nor a Content-Type. */
+#ifndef KARAK_PUBLIC_RESPONSE_H
+#define KARAK_PUBLIC_RESPONSE_H
+
+#include <jansson.h>
+#include <karak/app.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* JSON response from a jansson value; `value` is taken (decref'd by libkarak), NULL gives a
+ * 500 so `karak_resp_json_new(c, json_pack(...))` needs no check. Compact, UTF-8, floats in
+ * Python repr form (9.99, 3.0, 1e+16), non-finite floats as null. */
+KARAK_API karak_result karak_resp_json_new(karak_ctx *c, json_t *value);
+
+/* JSON response from a struct described by `schema` (static); `obj` is read at once. */
+KARAK_API karak_result karak_resp_model(karak_ctx *c, const karak_schema *schema,
+                                        const void *obj);
+
+/* text/plain; charset=utf-8 response; `text` is copied. */
+KARAK_API karak_result karak_resp_text(karak_ctx *c, const char *text);
+
+/* A response without a body. */
+KARAK_API karak_result karak_resp_empty(karak_ctx *c);
+
+/* FastAPI's HTTPException: `{"detail": detail}` with `status` (100-599). detail is copied;
+ * NULL means the status's reason phrase ("Not Found"). Headers added with
+ * karak_resp_header_add() are sent with it, as HTTPException(headers=...) does. */
+KARAK_API karak_result karak_resp_error(karak_ctx *c, int status, const char *detail);
+/* The same with any JSON detail; `detail` is taken. */
+KARAK_API karak_result karak_resp_error_json_new(karak_ctx *c, int status, json_t *detail);
+
+/* The status of the success response (100-599), before or after the builder is called.
+ * Returns 0, or KARAK_EINVAL for a status outside 100-599 (ignored). */
+KARAK_API int karak_resp_status_set(karak_ctx *c, int status);
+
+/* Adds a response header (name and value copied). Returns 0; KARAK_EINVAL for
+ * Content-Type and Content-Length (libkarak's), an empty name or a CR/LF in either string;
+ * KARAK_ENOMEM. */
+KARAK_API int karak_resp_header_add(karak_ctx *c, const char *name, const char *value);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KARAK_PUBLIC_RESPONSE_H */

@@ -1,0 +1,102 @@
+/* Schemas: C structs described once, validated like pydantic v2 models and encoded as JSON.
+ * Included by <karak.h>. */
+#ifndef KARAK_PUBLIC_SCHEMA_H
+#define KARAK_PUBLIC_SCHEMA_H
+
+#include <karak/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum karak_type {
+    KARAK_STR = 1, /* const char *: UTF-8, NUL-terminated, in the request arena */
+    KARAK_I64,     /* int64_t */
+    KARAK_I32,     /* int32_t */
+    KARAK_F64,     /* double */
+    KARAK_BOOL     /* bool */
+} karak_type;
+
+/* One field of a struct. Write it with KARAK_FIELD(); zero always means "not set".
+ * Numeric bounds are set with KARAK_GT(x), KARAK_GE(x), KARAK_LT(x), KARAK_LE(x): a bare
+ * `.gt = 0` could not be told from "no bound". Violations give pydantic's greater_than,
+ * greater_than_equal, less_than, less_than_equal errors.
+ *
+ * Members are only ever added at the end. KARAK_SCHEMA() records sizeof(karak_field) in the
+ * schema, so a table compiled against an older, shorter karak_field keeps working: the
+ * library reads each entry with the size it was compiled with and zero-fills the rest. */
+typedef struct karak_field {
+    const char *name;   /* the C member's name (set by KARAK_FIELD) */
+    const char *alias;  /* JSON key / parameter name when it differs from the member's name */
+    size_t offset;      /* offsetof the member */
+    size_t size;        /* sizeof the member, checked against the type at registration */
+    karak_type type;
+    const char *dflt;   /* default as the text a client would send ("1", "true", "x");
+                           validated at registration. NULL: required (unless optional) */
+    bool optional;      /* may be absent or JSON null; a KARAK_STR member is then NULL,
+                           other types need a presence flag: see KARAK_FIELD_OPT() */
+    size_t has_offset;  /* set by KARAK_FIELD_OPT: offsetof(presence bool) + 1 */
+    size_t min_len;     /* strings: at least this many code points (0: no bound) */
+    size_t max_len;     /* strings: at most this many code points (0: no bound) */
+    double gt, ge, lt, le;
+    bool has_gt, has_ge, has_lt, has_le;
+    const char *description; /* for documentation */
+    int end_;           /* sentinel for the option macros; leave alone */
+} karak_field;
+
+/* The karak_type of a C expression's type, for the compile-time check of KARAK_FIELD: a
+ * member whose C type does not match the declared type fails to compile with an error
+ * naming `karak_field_type_does_not_match_member`. (C only: C++ has no _Generic.) */
+#ifndef __cplusplus
+#define KARAK_TYPE_OF_(x)                                                                     \
+    _Generic((x), const char *: KARAK_STR, char *: KARAK_STR, int64_t: KARAK_I64,             \
+             int32_t: KARAK_I32, double: KARAK_F64, bool: KARAK_BOOL, default: 0)
+#define KARAK_TYPECHECK_(T, member, ty)                                                       \
+    (0 * sizeof(struct {                                                                      \
+         int karak_field_type_does_not_match_member                                           \
+             : (int)KARAK_TYPE_OF_(((T *)0)->member) == (int)(ty) ? 1 : -1;                   \
+     }))
+#else
+#define KARAK_TYPECHECK_(T, member, ty) 0
+#endif
+
+#define KARAK_FIELD_(T, member, ty, ...)                                                      \
+    {                                                                                         \
+        .name = #member, .offset = offsetof(T, member),                                       \
+        .size = sizeof(((T *)0)->member) + KARAK_TYPECHECK_(T, member, ty), .type = (ty),     \
+        __VA_ARGS__                                                                           \
+    }
+/* KARAK_FIELD(StructType, member, KARAK_<TYPE>, options...): options are designated
+ * initializers of karak_field (.dflt = "1", .max_len = 100, KARAK_GT(0), .alias = "x-key").
+ * The member's C type must match KARAK_<TYPE> (checked at compile time). */
+#define KARAK_FIELD(...) KARAK_FIELD_(__VA_ARGS__, .end_ = 0)
+/* An optional field whose absence is recorded in a `bool` member `has`:
+ * KARAK_FIELD_OPT(Item, tax, has_tax, KARAK_F64). The encoder writes null when it is false. */
+#define KARAK_FIELD_OPT_(T, member, has, ty, ...)                                             \
+    KARAK_FIELD_(T, member, ty, .optional = true, .has_offset = offsetof(T, has) + 1,        \
+                 __VA_ARGS__)
+#define KARAK_FIELD_OPT(...) KARAK_FIELD_OPT_(__VA_ARGS__, .end_ = 0)
+#define KARAK_FIELDS_END { .name = NULL }
+#define KARAK_GT(x) .gt = (x), .has_gt = true
+#define KARAK_GE(x) .ge = (x), .has_ge = true
+#define KARAK_LT(x) .lt = (x), .has_lt = true
+#define KARAK_LE(x) .le = (x), .has_le = true
+
+/* A struct type: its name (the OpenAPI component name), size and field table, which ends
+ * with KARAK_FIELDS_END. Both must be static: libkarak keeps pointers to them.
+ * field_size is sizeof(karak_field) as the table was compiled (0: the library's own). */
+typedef struct karak_schema {
+    const char *name;
+    size_t size;
+    const karak_field *fields;
+    size_t field_size;
+} karak_schema;
+
+#define KARAK_SCHEMA(T, field_table)                                                          \
+    { .name = #T, .size = sizeof(T), .fields = (field_table), .field_size = sizeof(karak_field) }
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KARAK_PUBLIC_SCHEMA_H */

@@ -1,0 +1,75 @@
+/* Serving an app over HTTP/1.1 (libmicrohttpd's thread pool on epoll). Included by
+ * <karak.h>.
+ *
+ * Two ways in:
+ *   karak_run(app, argc, argv)     the one-call way for a main(): flags, environment,
+ *                                  SIGINT/SIGTERM handling, exit code;
+ *   karak_server_start()/_stop()   a handle for programs with their own main loop and
+ *                                  signal policy; several servers may run in one process. */
+#ifndef KARAK_PUBLIC_SERVER_H
+#define KARAK_PUBLIC_SERVER_H
+
+#include <karak/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KARAK_DEFAULT_HOST "127.0.0.1"
+#define KARAK_DEFAULT_PORT 8000u
+#define KARAK_DEFAULT_MAX_CONNECTIONS 10000u
+#define KARAK_DEFAULT_TIMEOUT 30u /* seconds */
+/* A port value that asks for any free port; karak_server_port() tells which. */
+#define KARAK_PORT_ANY 65536u
+
+/* Options of a server. Zero means "default"; struct_size as for karak_app_opts. */
+typedef struct karak_server_opts {
+    const char *host;         /* address to bind; copied. NULL: "127.0.0.1" */
+    unsigned port;            /* 0: 8000. KARAK_PORT_ANY: any free port */
+    unsigned workers;         /* I/O threads; 0: the number of CPUs */
+    unsigned max_connections; /* concurrent connections; 0: 10000, capped by the open-file
+                                 limit (whose soft value is raised to the hard one) */
+    unsigned timeout;         /* idle connection timeout in seconds; 0: 30 */
+    size_t struct_size;
+} karak_server_opts;
+
+typedef struct karak_server karak_server;
+
+/* Starts serving `app` (borrowed: it must outlive the server) and returns at once, with
+ * the handle in *out. Seals the app. Returns 0; KARAK_EREGISTER when a route failed to
+ * register (karak_app_error() says which), KARAK_EINVAL for a bad option, KARAK_ESYSTEM
+ * when the address cannot be bound or threads cannot start (the app's log says why),
+ * KARAK_ENOMEM. Installs no signal handler and prints nothing but through the app's log. */
+KARAK_API int karak_server_start(karak_app *app, const karak_server_opts *opts,
+                                 karak_server **out);
+
+/* The TCP port the server listens on (the chosen one for KARAK_PORT_ANY). */
+KARAK_API unsigned karak_server_port(const karak_server *server);
+
+/* Stops accepting connections, waits up to `graceful_ms` milliseconds for requests in flight
+ * to finish, then closes every connection and joins the server's threads. Returns 0 when
+ * nothing was in flight any more, KARAK_ETIMEDOUT when requests were cut. A second call is
+ * a no-op returning 0. Not from one of the server's own handlers. */
+KARAK_API int karak_server_stop(karak_server *server, unsigned graceful_ms);
+
+/* Stops the server (without waiting) if it still runs, and frees it. NULL is a no-op. */
+KARAK_API void karak_server_free(karak_server *server);
+
+/* Starts a server, logs "serving on http://HOST:PORT (N workers)", then blocks SIGINT and
+ * SIGTERM in the calling thread (and so in the server's threads) and waits for one; then
+ * stops accepting, lets in-flight requests finish (up to 10 s) and returns 0. Returns a
+ * KARAK_E* code when it cannot start. opts may be NULL. */
+KARAK_API int karak_serve(karak_app *app, const karak_server_opts *opts);
+
+/* Command-line front end of karak_serve(): --host, --port, --workers, --max-connections,
+ * --timeout (defaults from KARAK_HOST, KARAK_PORT, KARAK_WORKERS, KARAK_MAX_CONNECTIONS,
+ * KARAK_TIMEOUT, then the karak_serve defaults), --help. Returns a process exit code:
+ * 0 after a clean shutdown, 2 for a usage or registration error, 1 when serving failed.
+ * Does not free the app. */
+KARAK_API int karak_run(karak_app *app, int argc, char **argv);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KARAK_PUBLIC_SERVER_H */

@@ -1,0 +1,225 @@
+/* What a handler reads from its karak_ctx: declared parameters (validated), the raw request
+ * (method, path, headers, query pairs, cookies, body), the request's memory and cleanups.
+ * A misuse (unknown parameter name, wrong type) is a bug in the handler: the request then
+ * ends in a 500, as an exception in a FastAPI handler would, instead of handing out a
+ * made-up value silently. */
+#include <string.h>
+
+#include "core/core.h"
+
+/* ---- parse on first use ---- */
+
+bool kctx_query_parse(karak_ctx *c)
+{
+    if (c->query_parsed) return true;
+    if (!khttp_query_parse(c->arena, c->raw_query.s, c->raw_query.n, &c->query_pairs,
+                           &c->query_raw, &c->nquery))
+        return false;
+    c->query_parsed = true;
+    return true;
+}
+
+bool kctx_cookies_parse(karak_ctx *c)
+{
+    if (c->cookies_parsed) return true;
+    if (!khttp_cookies_parse(c->arena, c->req->headers, c->req->nheaders, &c->cookie_pairs,
+                             &c->ncookies))
+        return false;
+    c->cookies_parsed = true;
+    return true;
+}
+
+const char *kctx_header(const karak_ctx *c, const char *name)
+{
+    const karak_pair *p = khttp_header_find(c->req->headers, c->req->nheaders, name);
+    return p ? p->value : NULL;
+}
+
+/* ---- declared parameters ---- */
+
+static bool find_param(karak_ctx *c, const char *name, kparam_type want, bool any, size_t *idx)
+{
+    if (c->route != NULL && name != NULL) {
+        for (size_t i = 0; i < c->route->nparams; i++) {
+            const kparam *p = &c->route->params[i];
+            if (strcmp(p->name, name) != 0) continue;
+            if (!any && p->type != want) break;
+            *idx = i;
+            return true;
+        }
+    }
+    c->failed = true;
+    return false;
+}
+
+int64_t karak_path_i64(karak_ctx *c, const char *name)
+{
+    size_t i;
+    int64_t v = 0;
+    if (find_param(c, name, KP_INT, false, &i)) memcpy(&v, kparams_path_slot(c, i), sizeof v);
+    return v;
+}
+
+double karak_path_f64(karak_ctx *c, const char *name)
+{
+    size_t i;
+    double v = 0;
+    if (find_param(c, name, KP_FLOAT, false, &i)) memcpy(&v, kparams_path_slot(c, i), sizeof v);
+    return v;
+}
+
+const char *karak_path_str(karak_ctx *c, const char *name)
+{
+    size_t i;
+    if (!find_param(c, name, KP_STR, true, &i)) return NULL;
+    /* captures are slices of the decoded path; hand out a terminated copy */
+    char *s = karena_strndup(c->arena, c->raw_params[i].s, c->raw_params[i].n);
+    if (s == NULL) c->failed = true;
+    return s;
+}
+
+const void *karak_body(karak_ctx *c)
+{
+    return c->body;
+}
+
+const void *karak_query(karak_ctx *c)
+{
+    return c->query;
+}
+
+const void *karak_headers(karak_ctx *c)
+{
+    return c->headers;
+}
+
+const void *karak_cookies(karak_ctx *c)
+{
+    return c->cookies;
+}
+
+/* ---- the raw request ---- */
+
+const char *karak_req_method(karak_ctx *c)
+{
+    return c->req->method;
+}
+
+const char *karak_req_path(karak_ctx *c)
+{
+    return c->path;
+}
+
+const char *karak_req_header(karak_ctx *c, const char *name)
+{
+    return name ? kctx_header(c, name) : NULL;
+}
+
+size_t karak_req_header_count(karak_ctx *c)
+{
+    return c->req->nheaders;
+}
+
+bool karak_req_header_at(karak_ctx *c, size_t i, karak_pair *out)
+{
+    if (i >= c->req->nheaders || out == NULL) return false;
+    *out = c->req->headers[i];
+    return true;
+}
+
+const char *karak_req_query_string(karak_ctx *c)
+{
+    if (c->raw_query.s == NULL) return "";
+    char *s = karena_strndup(c->arena, c->raw_query.s, c->raw_query.n);
+    if (s == NULL) c->failed = true;
+    return s;
+}
+
+const char *karak_req_query_param(karak_ctx *c, const char *name)
+{
+    if (name == NULL || !kctx_query_parse(c)) return NULL;
+    const karak_pair *p = khttp_pairs_last(c->query_pairs, c->nquery, name, strlen(name));
+    return p ? p->value : NULL;
+}
+
+size_t karak_req_query_count(karak_ctx *c)
+{
+    return kctx_query_parse(c) ? c->nquery : 0;
+}
+
+bool karak_req_query_at(karak_ctx *c, size_t i, karak_pair *decoded)
+{
+    if (!kctx_query_parse(c) || i >= c->nquery || decoded == NULL) return false;
+    *decoded = c->query_pairs[i];
+    return true;
+}
+
+bool karak_req_query_raw_at(karak_ctx *c, size_t i, karak_pair *raw)
+{
+    if (!kctx_query_parse(c) || i >= c->nquery || raw == NULL) return false;
+    *raw = c->query_raw[i];
+    return true;
+}
+
+const char *karak_req_cookie(karak_ctx *c, const char *name)
+{
+    if (name == NULL || !kctx_cookies_parse(c)) return NULL;
+    const karak_pair *p = khttp_pairs_last(c->cookie_pairs, c->ncookies, name, strlen(name));
+    return p ? p->value : NULL;
+}
+
+size_t karak_req_cookie_count(karak_ctx *c)
+{
+    return kctx_cookies_parse(c) ? c->ncookies : 0;
+}
+
+bool karak_req_cookie_at(karak_ctx *c, size_t i, karak_pair *out)
+{
+    if (!kctx_cookies_parse(c) || i >= c->ncookies || out == NULL) return false;
+    *out = c->cookie_pairs[i];
+    return true;
+}
+
+const char *karak_req_body(karak_ctx *c, size_t *len)
+{
+    if (len != NULL) *len = c->req->body_len;
+    return c->req->body ? c->req->body : "";
+}
+
+/* ---- memory and cleanups ---- */
+
+void *karak_alloc(karak_ctx *c, size_t size)
+{
+    return karena_alloc(c->arena, size);
+}
+
+char *karak_strdup(karak_ctx *c, const char *s)
+{
+    return s ? karena_strndup(c->arena, s, strlen(s)) : NULL;
+}
+
+int karak_defer(karak_ctx *c, void (*fn)(void *arg), void *arg)
+{
+    if (fn == NULL) return KARAK_EINVAL;
+    kdefer *d = karena_alloc(c->arena, sizeof *d);
+    if (d == NULL) {
+        fn(arg);
+        c->failed = true;
+        return KARAK_ENOMEM;
+    }
+    d->fn = fn;
+    d->arg = arg;
+    d->next = c->resp.cleanups;
+    c->resp.cleanups = d;
+    return KARAK_OK;
+}
+
+void *karak_app_data(karak_ctx *c)
+{
+    return c->app->data;
+}
+
+void *karak_route_data(karak_ctx *c)
+{
+    return c->route ? c->route->data : NULL;
+}

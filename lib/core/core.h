@@ -1,0 +1,200 @@
+/* The core layer (private), above http, schema, json and util: the app, its routes and
+ * router, the per-request context, the parameter pipeline, dispatch and responses.
+ *
+ * Data flows one way:
+ *   server/ (libmicrohttpd or the test client) builds a kreq
+ *   kdispatch()   router -> parameters (path, query, header, cookie) and body -> handler
+ *                 -> kresp, everything in the request arena
+ *   server/       sends or copies the kresp, then kresp_finish() runs the cleanups
+ * Nothing here knows about sockets; nothing in server/ knows about routes or schemas. */
+#ifndef KARAK_CORE_H
+#define KARAK_CORE_H
+
+#include <stdio.h>
+
+#include "http/http.h"
+#include <karak.h>
+#include "schema/schema.h"
+
+/* ---- routes and the router (router.c) ---- */
+
+typedef enum kparam_type { KP_STR, KP_INT, KP_FLOAT, KP_PATH } kparam_type;
+
+/* A path parameter as the route's pattern declares it. */
+typedef struct kparam {
+    char *name;
+    kparam_type type;
+} kparam;
+
+typedef struct kroute kroute;
+struct kroute {
+    char *method;
+    char *pattern;
+    char *name;
+    char *summary;
+    karak_handler handler;
+    int status;            /* success status: the declared one, else 200 */
+    bool status_declared;
+    void *data;
+    kparam params[KARAK_MAX_PARAMS]; /* in pattern order, as the router captures them */
+    size_t nparams;
+    /* the pipeline's sources, validated in this order (any may be NULL) */
+    kschema *path;         /* compiled from params[] (params.c) */
+    void *path_table;      /* the field table behind `path`, owned */
+    kschema *query;
+    kschema *headers;
+    kschema *cookies;
+    kschema *body;
+    kroute *next_in_node;  /* other routes ending at the same router node */
+    kroute *next;          /* registration order */
+};
+
+typedef struct knode knode;
+
+typedef struct krouter {
+    knode *root;
+} krouter;
+
+typedef struct kmatch {
+    const kroute *route;       /* full match (path and method), or NULL */
+    bool head_via_get;         /* HEAD answered by the GET route */
+    bool path_matched;         /* some route matched the path (405 when route is NULL) */
+    kslice params[KARAK_MAX_PARAMS]; /* captures, aligned with route->params */
+    const char *allow[KARAK_MAX_ALLOW]; /* methods of all routes matching the path, for 405 */
+    size_t nallow;
+} kmatch;
+
+int krouter_init(krouter *r);
+void krouter_free(krouter *r);
+/* Parses route->pattern into route->params. Then krouter_add inserts the route, or leaves
+ * the tree as it was. Errors are KARAK_E* codes with a message naming the route in err. */
+int krouter_parse(kroute *route, char *err, size_t errlen);
+int krouter_add(krouter *r, kroute *route, char *err, size_t errlen);
+/* `path` is percent-decoded, NUL-terminated, starts with '/'. */
+void krouter_match(const krouter *r, const char *method, const char *path, size_t len,
+                   kmatch *m);
+
+/* ---- the app (app.c) ---- */
+
+struct karak_app {
+    char *title;
+    char *version;
+    size_t max_body;
+    void *data;
+    karak_log_fn log;
+    void *log_data;
+    krouter router;
+    kroute *routes;
+    kroute **routes_tail;
+    kschema **schemas; /* compiled, one per distinct karak_schema and source */
+    size_t nschemas;
+    char *error;       /* first registration error */
+    bool sealed;
+};
+
+/* Seals the app for serving; returns KARAK_EREGISTER when a route failed to register. */
+int karak_app_seal(karak_app *app);
+/* A log line through the app's sink (printf-style). */
+void karak_app_log(const karak_app *app, karak_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Copies an options struct of the caller's struct_size into a zeroed one of ours. */
+void kopts_load(void *dst, size_t dst_size, const void *src, size_t src_size);
+
+/* ---- the parameter pipeline (params.c) ---- */
+
+/* Builds route->path from route->params (one 8-byte slot per parameter). */
+int kparams_compile_path(kroute *r, char *err, size_t errlen);
+/* Validates the path, query, header and cookie sources into the context's structs, adding
+ * every error to errs (the body is dispatch.c's, after these). */
+void kparams_validate(karak_ctx *c, kverrs *errs);
+/* Where path parameter i's validated value is (int64_t, double or const char *). */
+const void *kparams_path_slot(const karak_ctx *c, size_t i);
+
+/* ---- requests and responses (context.c, response.c, dispatch.c) ---- */
+
+/* A request as the dispatch core sees it. Strings are borrowed for the request's life. */
+typedef struct kreq {
+    const char *method;
+    const char *target;  /* raw "path?query" as on the wire */
+    size_t target_len;
+    const karak_pair *headers; /* in order, repeated ones included */
+    size_t nheaders;
+    const char *body;
+    size_t body_len;
+    const char *default_host; /* for Location when there is no Host header */
+} kreq;
+
+typedef struct kdefer kdefer;
+struct kdefer {
+    void (*fn)(void *arg);
+    void *arg;
+    kdefer *next; /* the one registered before: run after this one */
+};
+
+typedef struct kresp {
+    int status;
+    const char *content_type; /* NULL: none */
+    const char *body;         /* NULL with len 0: no body */
+    size_t body_len;
+    karak_pair *headers;      /* extra headers (NUL-terminated name and value) */
+    size_t nheaders;
+    size_t cap_headers;
+    kdefer *cleanups;         /* run by kresp_finish(), newest first */
+} kresp;
+
+typedef enum kresp_kind {
+    KRESP_NONE = 0, /* the handler has not answered */
+    KRESP_BODY,     /* json/model/text: the success status */
+    KRESP_EMPTY,    /* no body: the success status, 204 by default */
+    KRESP_ERROR     /* an HTTPException: its own status */
+} kresp_kind;
+
+struct karak_ctx {
+    const karak_app *app;
+    karena *arena;
+    const kreq *req;
+    const kroute *route;
+    const char *path;      /* decoded */
+    size_t path_len;
+    kslice raw_params[KARAK_MAX_PARAMS];
+    kslice raw_query;
+    karak_pair *query_pairs; /* decoded, parsed on first use */
+    karak_pair *query_raw;   /* the same pairs undecoded */
+    size_t nquery;
+    bool query_parsed;
+    karak_pair *cookie_pairs;
+    size_t ncookies;
+    bool cookies_parsed;
+    void *path_values;     /* the validated structs of the pipeline's sources */
+    void *query;
+    void *headers;
+    void *cookies;
+    void *body;
+    int status_override;   /* karak_resp_status_set(), 0: none */
+    kresp_kind kind;
+    kresp resp;
+    bool failed;           /* a handler or accessor misuse: 500 */
+};
+
+/* Runs one request through the app. The response and all it points to live in `a`; the
+ * caller hands it over, then calls kresp_finish(). */
+void kdispatch(const karak_app *app, const kreq *req, karena *a, kresp *out);
+/* Runs the request's cleanups (newest first) and forgets them. */
+void kresp_finish(kresp *r);
+
+/* context.c: parse-on-first-use of the query and the cookies (false: out of memory) */
+bool kctx_query_parse(karak_ctx *c);
+bool kctx_cookies_parse(karak_ctx *c);
+/* context.c: a header value by name from the request (first occurrence) */
+const char *kctx_header(const karak_ctx *c, const char *name);
+
+/* response.c */
+void kresp_set(kresp *r, int status, const char *content_type, const char *body, size_t len);
+bool kresp_add_header(kresp *r, karena *a, const char *name, const char *value);
+/* {"detail": <detail as a JSON string>} */
+void kresp_error_detail(kresp *r, karena *a, int status, const char *detail);
+/* {"detail": <raw JSON text>} */
+void kresp_error_raw(kresp *r, karena *a, int status, const char *json, size_t len);
+void kresp_internal_error(kresp *r);
+
+#endif

@@ -1,0 +1,179 @@
+/* Building responses: the handler-facing karak_resp_* family and the kresp helpers the
+ * dispatch core uses for its own answers (404, 405, 422, 500).
+ * Bodies are written into the request arena; nothing here is freed by the caller.
+ * Statuses without a body (1xx, 204, 205, 304) never get one, nor a Content-Type, as
+ * FastAPI's is_body_allowed_for_status_code decides. */
+#include <string.h>
+#include <strings.h>
+
+#include "core/core.h"
+
+static const char ct_json[] = "application/json";
+static const char ct_text[] = "text/plain; charset=utf-8";
+
+void kresp_set(kresp *r, int status, const char *content_type, const char *body, size_t len)
+{
+    r->status = status;
+    if (!khttp_status_has_body(status)) {
+        content_type = NULL;
+        body = NULL;
+        len = 0;
+    }
+    r->content_type = content_type;
+    r->body = body;
+    r->body_len = len;
+}
+
+bool kresp_add_header(kresp *r, karena *a, const char *name, const char *value)
+{
+    if (r->nheaders == r->cap_headers) {
+        size_t cap = r->cap_headers ? r->cap_headers * 2 : 4;
+        karak_pair *h = karena_grow(a, r->headers, r->nheaders * sizeof *h, cap * sizeof *h);
+        if (h == NULL) return false;
+        r->headers = h;
+        r->cap_headers = cap;
+    }
+    r->headers[r->nheaders++] = (karak_pair){name, strlen(name), value, strlen(value)};
+    return true;
+}
+
+void kresp_internal_error(kresp *r)
+{
+    /* Starlette's ServerErrorMiddleware: plain text, never the reason. */
+    static const char body[] = "Internal Server Error";
+    r->nheaders = 0;
+    kresp_set(r, 500, ct_text, body, sizeof body - 1);
+}
+
+static void set_json(kresp *r, int status, kbuf *b)
+{
+    if (kbuf_cstr(b) == NULL) kresp_internal_error(r);
+    else kresp_set(r, status, ct_json, b->data, b->len);
+}
+
+/* FastAPI's HTTPException body, the one place the {"detail": ...} envelope is written
+ * (the 422's list is rendered by the schema layer's kverrs_render). */
+static void error_envelope(kresp *r, karena *a, int status, const char *json, size_t len,
+                           const char *str)
+{
+    kbuf b;
+    kbuf_init(&b, a, 16 + len);
+    kbuf_puts(&b, "{\"detail\":");
+    if (str != NULL) kjw_string(&b, str, len);
+    else kbuf_put(&b, json, len);
+    kbuf_putc(&b, '}');
+    set_json(r, status, &b);
+}
+
+void kresp_error_detail(kresp *r, karena *a, int status, const char *detail)
+{
+    error_envelope(r, a, status, NULL, strlen(detail), detail);
+}
+
+void kresp_error_raw(kresp *r, karena *a, int status, const char *json, size_t len)
+{
+    error_envelope(r, a, status, json, len, NULL);
+}
+
+/* ---- the handler-facing API ---- */
+
+/* Records a builder's outcome. The status of a success is settled by the dispatch core
+ * once the handler has returned. */
+static karak_result answered(karak_ctx *c, kresp_kind kind, bool ok)
+{
+    c->kind = kind;
+    if (!ok) {
+        c->failed = true;
+        return KARAK_FAIL;
+    }
+    return KARAK_DONE;
+}
+
+/* The body of a success response; the status is a placeholder until settled. */
+static karak_result success(karak_ctx *c, const char *content_type, kbuf *b)
+{
+    if (kbuf_cstr(b) == NULL) return answered(c, KRESP_BODY, false);
+    c->resp.content_type = content_type;
+    c->resp.body = b->data;
+    c->resp.body_len = b->len;
+    return answered(c, KRESP_BODY, true);
+}
+
+karak_result karak_resp_json_new(karak_ctx *c, json_t *value)
+{
+    if (value == NULL) return answered(c, KRESP_BODY, false);
+    kbuf b;
+    kbuf_init(&b, c->arena, 256);
+    kjw_jansson(&b, value);
+    json_decref(value);
+    return success(c, ct_json, &b);
+}
+
+karak_result karak_resp_model(karak_ctx *c, const karak_schema *schema, const void *obj)
+{
+    if (schema == NULL || schema->fields == NULL || obj == NULL)
+        return answered(c, KRESP_BODY, false);
+    kbuf b;
+    kbuf_init(&b, c->arena, 256);
+    kschema_encode(&b, schema, obj);
+    return success(c, ct_json, &b);
+}
+
+karak_result karak_resp_text(karak_ctx *c, const char *text)
+{
+    if (text == NULL) return answered(c, KRESP_BODY, false);
+    kbuf b;
+    size_t n = strlen(text);
+    kbuf_init(&b, c->arena, n + 1);
+    kbuf_put(&b, text, n);
+    return success(c, ct_text, &b);
+}
+
+karak_result karak_resp_empty(karak_ctx *c)
+{
+    c->resp.content_type = NULL;
+    c->resp.body = NULL;
+    c->resp.body_len = 0;
+    return answered(c, KRESP_EMPTY, true);
+}
+
+karak_result karak_resp_error(karak_ctx *c, int status, const char *detail)
+{
+    if (status < 100 || status > 599) return answered(c, KRESP_ERROR, false);
+    kresp_error_detail(&c->resp, c->arena, status,
+                       detail ? detail : khttp_status_phrase(status));
+    return answered(c, KRESP_ERROR, c->resp.status == status);
+}
+
+karak_result karak_resp_error_json_new(karak_ctx *c, int status, json_t *detail)
+{
+    if (detail == NULL || status < 100 || status > 599) {
+        json_decref(detail);
+        return answered(c, KRESP_ERROR, false);
+    }
+    kbuf b;
+    kbuf_init(&b, c->arena, 64);
+    kjw_jansson(&b, detail);
+    json_decref(detail);
+    if (kbuf_cstr(&b) == NULL) return answered(c, KRESP_ERROR, false);
+    kresp_error_raw(&c->resp, c->arena, status, b.data, b.len);
+    return answered(c, KRESP_ERROR, c->resp.status == status);
+}
+
+int karak_resp_status_set(karak_ctx *c, int status)
+{
+    if (status < 100 || status > 599) return KARAK_EINVAL;
+    c->status_override = status;
+    return KARAK_OK;
+}
+
+int karak_resp_header_add(karak_ctx *c, const char *name, const char *value)
+{
+    if (!khttp_header_name_ok(name) || !khttp_header_value_ok(value) ||
+        strcasecmp(name, "Content-Type") == 0 || strcasecmp(name, "Content-Length") == 0)
+        return KARAK_EINVAL;
+    char *n = karak_strdup(c, name), *v = karak_strdup(c, value);
+    if (n == NULL || v == NULL || !kresp_add_header(&c->resp, c->arena, n, v))
+        return KARAK_ENOMEM;
+    return KARAK_OK;
+}

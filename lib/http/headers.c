@@ -1,0 +1,49 @@
+/* Request header lists and the checks on response headers. Names compare
+ * case-insensitively (RFC 9110); a repeated header is kept as repeated pairs, in order. */
+#include <string.h>
+#include <strings.h>
+
+#include "http/http.h"
+
+const karak_pair *khttp_header_find(const karak_pair *h, size_t n, const char *name)
+{
+    size_t len = strlen(name);
+    for (size_t i = 0; i < n; i++)
+        if (h[i].name_len == len && strncasecmp(h[i].name, name, len) == 0) return &h[i];
+    return NULL;
+}
+
+/* email.message's get_content_type, as FastAPI uses it: case-insensitive, parameters and
+ * spaces allowed; text/json is not JSON. */
+bool khttp_content_type_is_json(const char *v)
+{
+    if (v == NULL) return false;
+    while (*v == ' ' || *v == '\t') v++;
+    size_t n = strcspn(v, ";");
+    while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t')) n--;
+    static const char app[] = "application/";
+    size_t al = sizeof app - 1;
+    if (n <= al || strncasecmp(v, app, al) != 0) return false;
+    const char *sub = v + al;
+    size_t sl = n - al;
+    if (sl == 4 && strncasecmp(sub, "json", 4) == 0) return true;
+    return sl > 5 && strncasecmp(sub + sl - 5, "+json", 5) == 0;
+}
+
+bool khttp_header_name_ok(const char *s)
+{
+    static const char tchar[] = "!#$%&'*+-.^_`|~";
+    if (s == NULL || s[0] == '\0') return false;
+    for (; *s; s++) {
+        char c = *s;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || kis_digit(c) ||
+              strchr(tchar, c) != NULL))
+            return false;
+    }
+    return true;
+}
+
+bool khttp_header_value_ok(const char *s)
+{
+    return s != NULL && strpbrk(s, "\r\n") == NULL;
+}

@@ -1,0 +1,55 @@
+/* The HTTP layer (private), above util: what the bytes of a request mean, independent of
+ * routes and of the socket. Request targets, the query string, header lists, cookies,
+ * content types and status phrases, each decoded the way the ASGI stack under FastAPI
+ * (uvicorn + Starlette) decodes it, so both the server and the test client see the same. */
+#ifndef KARAK_HTTP_H
+#define KARAK_HTTP_H
+
+#include <karak/common.h>
+#include "util/util.h"
+
+/* ---- the request target (target.c) ---- */
+
+/* Splits "path?query" (or an absolute-form "http://host/path?query", routed by its path).
+ * query->s is NULL when there is no '?'. */
+void khttp_split_target(const char *target, size_t n, kslice *path, kslice *query);
+/* The path percent-decoded as uvicorn does before routing (%2F separates segments, invalid
+ * UTF-8 becomes U+FFFD). NUL-terminated, in the arena; NULL when out of memory. */
+char *khttp_decode_path(karena *a, const char *s, size_t n, size_t *out_len);
+
+/* ---- the query string (query.c) ---- */
+
+/* Python's parse_qsl(keep_blank_values=True): pairs split at '&', name and value split at
+ * the first '=', "+" and %XX decoded ("?q" is q=""; empty pairs are skipped). `decoded`
+ * and `raw` receive parallel arrays of *count pairs (raw may be NULL). False when out of
+ * memory. */
+bool khttp_query_parse(karena *a, const char *q, size_t n, karak_pair **decoded,
+                       karak_pair **raw, size_t *count);
+/* The last pair named `name` (FastAPI's rule for a scalar parameter), or NULL. */
+const karak_pair *khttp_pairs_last(const karak_pair *pairs, size_t n, const char *name,
+                                   size_t name_len);
+
+/* ---- headers and cookies (headers.c, cookies.c) ---- */
+
+/* The first header named `name` (case-insensitive), or NULL. */
+const karak_pair *khttp_header_find(const karak_pair *h, size_t n, const char *name);
+/* FastAPI parses a body as JSON for application/json and application/<x>+json only. */
+bool khttp_content_type_is_json(const char *value);
+/* True when s can be a header name (an RFC 9110 token) / value (no CR, LF or NUL). */
+bool khttp_header_name_ok(const char *s);
+bool khttp_header_value_ok(const char *s);
+/* Starlette's cookie_parser over every Cookie header in order: pairs split at ';', split
+ * at the first '=' (none: empty name), both trimmed, empty pairs skipped, a value in double
+ * quotes unquoted as http.cookies does. The pairs live in the arena. False when out of
+ * memory. */
+bool khttp_cookies_parse(karena *a, const karak_pair *headers, size_t nheaders,
+                         karak_pair **out, size_t *count);
+
+/* ---- statuses (status.c) ---- */
+
+/* Python's http.HTTPStatus phrase ("Not Found"), "Unknown Status" for others. */
+const char *khttp_status_phrase(int status);
+/* False for the statuses that never carry a body: 1xx, 204, 205, 304. */
+bool khttp_status_has_body(int status);
+
+#endif

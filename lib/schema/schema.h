@@ -1,0 +1,117 @@
+/* The schema layer (private), above json and util: field tables compiled once at
+ * registration, lax coercion of strings and JSON values as pydantic v2 does it, validation
+ * into C structs with every error collected in pydantic's vocabulary, encoding of structs as
+ * JSON. It knows nothing of routes, requests or HTTP: a caller names the source ("query",
+ * "body", ...) that becomes the first element of each error's loc. */
+#ifndef KARAK_SCHEMA_H
+#define KARAK_SCHEMA_H
+
+#include "json/json.h"
+#include <karak.h>
+
+/* ---- validation errors (errors.c) ---- */
+
+typedef struct kloc {
+    const char *key[KARAK_MAX_LOC_DEPTH]; /* NULL: idx[i] is a list index */
+    size_t idx[KARAK_MAX_LOC_DEPTH];
+    int n;
+} kloc;
+
+typedef struct kverr kverr;
+struct kverr {
+    const char *type;
+    const char *loc;   /* rendered JSON array */
+    const char *msg;
+    const kj *input;   /* NULL: null */
+    const char *ctx;   /* rendered JSON object or NULL */
+    kverr *next;
+};
+
+typedef struct kverrs {
+    karena *arena;
+    kverr *head;
+    kverr **tail;
+    size_t count;
+    bool nomem;
+} kverrs;
+
+void kverrs_init(kverrs *e, karena *a);
+void kloc_push_key(kloc *l, const char *key);
+void kloc_push_idx(kloc *l, size_t idx);
+void kloc_pop(kloc *l);
+/* msg and ctx are copied only if not static: pass static strings or arena strings. */
+void kverrs_add(kverrs *e, const char *type, const kloc *loc, const char *msg, const kj *input,
+                const char *ctx);
+/* {"detail":[...]} */
+void kverrs_render(const kverrs *e, kbuf *out);
+
+/* ---- lax coercion (coerce.c): pydantic v2's str_as_int, str_as_float, str_as_bool ---- */
+
+typedef enum kc_result {
+    KC_OK = 0,
+    KC_PARSING,   /* int_parsing / float_parsing / bool_parsing */
+    KC_TOO_BIG,   /* integer beyond int64 (sign in *overflow) */
+    KC_NOMEM,     /* out of memory: the request gets a 500, not a validation error */
+} kc_result;
+
+kc_result kc_int_from_str(const char *s, size_t n, int64_t *out, int *overflow);
+kc_result kc_float_from_str(const char *s, size_t n, double *out);
+kc_result kc_bool_from_str(const char *s, size_t n, bool *out);
+
+/* ---- compiled schemas (compile.c) ---- */
+
+/* Where values come from: the first element of an error's loc, and the naming rule of
+ * parameters (a header field `x_token` is the header "x-token"). */
+typedef enum ksource { KSRC_PATH, KSRC_QUERY, KSRC_HEADER, KSRC_COOKIE, KSRC_BODY } ksource;
+extern const char *const ksource_name[]; /* "path", "query", "header", "cookie", "body" */
+
+typedef struct kfield {
+    const karak_field *f; /* the schema's own copy of the table entry */
+    bool has_default;
+    int64_t dflt_i;
+    double dflt_d;
+    bool dflt_b;
+    const char *dflt_s;
+    const char *key;      /* the name on the wire: alias, else the member's name (headers:
+                             with '_' as '-') */
+} kfield;
+
+typedef struct kschema {
+    const karak_schema *schema;
+    ksource source;
+    karak_field *copies;  /* the table entries, each at the library's sizeof(karak_field) */
+    kfield *fields;
+    size_t count;
+    char *keys;           /* storage of converted keys */
+} kschema;
+
+/* Entry i of a schema's table (the caller checked it exists): a pointer into the table
+ * when it was compiled with this header's karak_field, else a zero-filled copy in *tmp. */
+const karak_field *kschema_field_at(const karak_schema *s, size_t i, karak_field *tmp);
+/* Number of entries before KARAK_FIELDS_END. */
+size_t kschema_field_count(const karak_schema *s);
+
+kschema *kschema_compile(const karak_schema *s, ksource source, char *err, size_t errlen);
+void kschema_free(kschema *cs);
+
+/* ---- validation (validate.c) ---- */
+
+/* Parses and checks a field's default text; fills kf->dflt_*. */
+typedef enum kdefault_result { KDEFAULT_OK, KDEFAULT_PARSE, KDEFAULT_CONSTRAINT } kdefault_result;
+kdefault_result kschema_default(kfield *kf);
+
+/* Validates a JSON object into `out` (schema->size bytes, zeroed by the caller). Errors are
+ * added with `loc` as prefix; returns false when any was added. */
+bool kschema_from_json(const kschema *cs, const kj *obj, void *out, kloc *loc, kverrs *errs);
+
+/* Validates string parameters (path, query, headers, cookies): get(ud, key) returns the
+ * value or NULL when absent. The first loc element is the schema's source. */
+typedef const char *(*kparam_get)(void *ud, const char *key, size_t *len);
+bool kschema_from_params(const kschema *cs, kparam_get get, void *ud, void *out, kverrs *errs);
+
+/* ---- encoding (encode.c) ---- */
+
+/* Encodes a struct described by `s` as a JSON object. */
+void kschema_encode(kbuf *b, const karak_schema *s, const void *obj);
+
+#endif

@@ -1,0 +1,208 @@
+/* The in-process test client: builds a kreq as the server would, runs kdispatch(), copies
+ * the kresp out of the arena into a karak_reply the caller owns, then runs the request's
+ * cleanups. Like FastAPI's TestClient it sends Host: testserver, user-agent: testclient,
+ * Content-Type for .json, and follows redirects. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "server/server.h"
+
+struct karak_client {
+    karak_app *app;
+    karena arena;
+};
+
+struct karak_reply {
+    int status;
+    char *body;
+    size_t body_len;
+    karak_pair *headers; /* names and values malloc'd */
+    size_t nheaders;
+};
+
+karak_client *karak_client_new(karak_app *app)
+{
+    if (app == NULL || karak_app_seal(app) != KARAK_OK) return NULL;
+    karak_client *cl = calloc(1, sizeof *cl);
+    if (cl == NULL) return NULL;
+    cl->app = app;
+    karena_init(&cl->arena);
+    return cl;
+}
+
+void karak_client_free(karak_client *cl)
+{
+    if (cl == NULL) return;
+    karena_free(&cl->arena);
+    free(cl);
+}
+
+static karak_pair pair_of(const char *name, const char *value)
+{
+    return (karak_pair){name, strlen(name), value, strlen(value)};
+}
+
+/* The request's headers as a client on the wire sends them: the caller's, then the
+ * defaults the caller did not set. */
+static bool request_headers(karena *a, const karak_request_opts *o, kreq *req)
+{
+    size_t n = 0;
+    for (const char *const *h = o->headers; h != NULL && h[0] != NULL && h[1] != NULL; h += 2)
+        n++;
+    karak_pair *pairs = karena_alloc(a, (n + 3) * sizeof *pairs);
+    if (pairs == NULL) return false;
+    size_t k = 0;
+    for (const char *const *h = o->headers; h != NULL && h[0] != NULL && h[1] != NULL; h += 2)
+        pairs[k++] = pair_of(h[0], h[1]);
+    if (khttp_header_find(pairs, k, "host") == NULL) pairs[k++] = pair_of("host", "testserver");
+    if (khttp_header_find(pairs, k, "user-agent") == NULL)
+        pairs[k++] = pair_of("user-agent", "testclient");
+    if (o->json != NULL && khttp_header_find(pairs, k, "content-type") == NULL)
+        pairs[k++] = pair_of("content-type", "application/json");
+    req->headers = pairs;
+    req->nheaders = k;
+    return true;
+}
+
+static bool add_header(karak_reply *r, const char *name, const char *value)
+{
+    karak_pair *h = &r->headers[r->nheaders];
+    char *n = kstrdup(name), *v = kstrdup(value);
+    if (n == NULL || v == NULL) {
+        free(n);
+        free(v);
+        return false;
+    }
+    *h = pair_of(n, v);
+    r->nheaders++;
+    return true;
+}
+
+/* What a client on the wire would receive for `resp`. */
+static karak_reply *copy_response(const kresp *resp, bool head)
+{
+    karak_reply *r = calloc(1, sizeof *r);
+    if (r == NULL) return NULL;
+    r->status = resp->status;
+    r->headers = calloc(resp->nheaders + 2, sizeof *r->headers);
+    size_t body_len = head ? 0 : resp->body_len;
+    r->body = kstrndup(resp->body ? resp->body : "", body_len);
+    r->body_len = body_len;
+    bool ok = r->headers != NULL && r->body != NULL;
+    char len[32];
+    snprintf(len, sizeof len, "%zu", resp->body_len);
+    if (ok && khttp_status_has_body(resp->status)) ok = add_header(r, "content-length", len);
+    if (ok && resp->content_type) ok = add_header(r, "content-type", resp->content_type);
+    for (size_t i = 0; ok && i < resp->nheaders; i++)
+        ok = add_header(r, resp->headers[i].name, resp->headers[i].value);
+    if (!ok) {
+        karak_reply_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* "http://testserver/items/5?a=1" -> "/items/5?a=1" */
+static const char *location_target(const char *loc)
+{
+    const char *p = strstr(loc, "://");
+    if (p == NULL) return loc;
+    p = strchr(p + 3, '/');
+    return p ? p : "/";
+}
+
+/* One request, no redirects: dispatch, copy the answer, run the cleanups, reset. */
+static karak_reply *exchange(karak_client *cl, kreq *req, const karak_request_opts *o)
+{
+    karak_reply *out = NULL;
+    if (request_headers(&cl->arena, o, req)) {
+        kresp resp;
+        kdispatch(cl->app, req, &cl->arena, &resp);
+        out = copy_response(&resp, strcmp(req->method, "HEAD") == 0);
+        kresp_finish(&resp);
+    }
+    karena_reset(&cl->arena);
+    return out;
+}
+
+karak_reply *karak_client_request(karak_client *cl, const char *method, const char *target,
+                                  const karak_request_opts *user)
+{
+    if (cl == NULL || method == NULL || target == NULL) return NULL;
+    karak_request_opts o;
+    kopts_load(&o, sizeof o, user, user ? user->struct_size : 0);
+    kreq req = {.method = method, .default_host = "testserver"};
+    if (o.json != NULL) {
+        req.body = o.json;
+        req.body_len = strlen(o.json);
+    } else if (o.body != NULL) {
+        req.body = o.body;
+        req.body_len = o.body_len ? o.body_len : strlen(o.body);
+    }
+    char *owned_target = kstrdup(target);
+    karak_reply *out = NULL;
+    for (int hop = 0; owned_target != NULL && hop <= KARAK_MAX_REDIRECTS; hop++) {
+        req.target = owned_target;
+        req.target_len = strlen(owned_target);
+        out = exchange(cl, &req, &o);
+        free(owned_target);
+        owned_target = NULL;
+        const char *loc = out ? karak_reply_header(out, "location") : NULL;
+        if (out == NULL || out->status != 307 || loc == NULL || o.no_redirects) break;
+        owned_target = kstrdup(location_target(loc));
+        karak_reply_free(out);
+        out = NULL;
+    }
+    free(owned_target);
+    return out;
+}
+
+int karak_reply_status(const karak_reply *r)
+{
+    return r ? r->status : 0;
+}
+
+const char *karak_reply_header(const karak_reply *r, const char *name)
+{
+    if (r == NULL || name == NULL) return NULL;
+    const karak_pair *p = khttp_header_find(r->headers, r->nheaders, name);
+    return p ? p->value : NULL;
+}
+
+size_t karak_reply_header_count(const karak_reply *r)
+{
+    return r ? r->nheaders : 0;
+}
+
+bool karak_reply_header_at(const karak_reply *r, size_t i, karak_pair *out)
+{
+    if (r == NULL || i >= r->nheaders || out == NULL) return false;
+    *out = r->headers[i];
+    return true;
+}
+
+const char *karak_reply_body(const karak_reply *r, size_t *len)
+{
+    if (r == NULL) return NULL;
+    if (len != NULL) *len = r->body_len;
+    return r->body;
+}
+
+json_t *karak_reply_json(const karak_reply *r)
+{
+    if (r == NULL) return NULL;
+    return json_loadb(r->body, r->body_len, JSON_DECODE_ANY, NULL);
+}
+
+void karak_reply_free(karak_reply *r)
+{
+    if (r == NULL) return;
+    for (size_t i = 0; i < r->nheaders; i++) {
+        free((char *)r->headers[i].name);
+        free((char *)r->headers[i].value);
+    }
+    free(r->headers);
+    free(r->body);
+    free(r);
+}

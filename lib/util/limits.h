@@ -1,0 +1,35 @@
+/* Every fixed limit and default of libkarak's internals, named once (private). Limits a user
+ * can change are options in the public headers, whose defaults are defined there. */
+#ifndef KARAK_LIMITS_H
+#define KARAK_LIMITS_H
+
+/* Parameters in one route pattern ({a}/{b}/...), and segments in one pattern. */
+#define KARAK_MAX_PARAMS 16
+#define KARAK_MAX_SEGMENTS 64
+/* Depth of an error location ["body","items",3,"name"] that is kept; deeper ones are cut. */
+#define KARAK_MAX_LOC_DEPTH 16
+/* Methods listed in one 405 Allow header. */
+#define KARAK_MAX_ALLOW 16
+/* Registration error messages. */
+#define KARAK_ERRLEN 512
+/* Nesting of JSON arrays and objects accepted in a body (deeper: the body is refused). */
+#define KARAK_JSON_MAX_DEPTH 512
+/* Python refuses to convert integers of more than 4300 digits (sys.int_info's
+ * default_max_str_digits); a JSON body with one is undecodable (400), as in FastAPI. */
+#define KARAK_JSON_MAX_INT_DIGITS 4300
+/* Integer bounds of integer fields must be exact doubles: |bound| <= 2^53. */
+#define KARAK_MAX_EXACT_INT 9007199254740992.0
+/* Buffers for knum_repr (Python repr, at most 24 chars) and knum_display (Rust Display of
+ * a double with no exponent: up to 309 integer digits or 324 decimals). */
+#define KARAK_NUM_REPR_MAX 40
+#define KARAK_NUM_DISPLAY_MAX 400
+/* Redirects the test client follows before it gives up (httpx's default). */
+#define KARAK_MAX_REDIRECTS 20
+/* Seconds a stopping server waits for requests in flight. */
+#define KARAK_DRAIN_SECONDS 10
+/* listen() backlog. */
+#define KARAK_LISTEN_BACKLOG 1024
+/* File descriptors kept free for the process beside the connections. */
+#define KARAK_FD_RESERVE 64
+
+#endif
