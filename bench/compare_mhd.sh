@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# libkarak's Quick Start against a hand-written libmicrohttpd server (the peer anchor
-# shared/anchors/peers/mhd_server.c), measured back to back in one run with wrk. The peer runs
+# libkarak's Quick Start against a hand-written libmicrohttpd server (bench/peers/mhd_server.c,
+# the peer of the cross-framework harness), measured back to back in one run with wrk. The peer runs
 # twice: with bodies built once at start-up ("raw", the engine's floor) and with every body
 # built per request through jansson ("jansson", what any framework serialising per request
 # must at least do).
@@ -16,7 +16,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-ANCHORS=${ANCHORS:-$root/../shared/anchors}
+PEERS=${PEERS:-$here/peers}
 DURATION=${DURATION:-5}
 REPS=${REPS:-3}
 CONNS=${CONNS:-50}
@@ -25,14 +25,13 @@ ENDPOINTS=${ENDPOINTS:-"/ /items/42"}
 out="$here/results/compare_mhd.md"
 
 "$root/dev.sh" deps wrk libsqlite3-dev >/dev/null
-[ -f "$ANCHORS/peers/mhd_server.c" ] || { echo "no $ANCHORS/peers/mhd_server.c (set ANCHORS)" >&2; exit 2; }
 BUILD_DIR="$root/build-bench" CMAKE_ARGS="-DCMAKE_BUILD_TYPE=Release -DKARAK_BUILD_TESTS=OFF" \
     "$root/dev.sh" build >/dev/null
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT INT TERM
-cc -O2 -o "$work/mhd_server" "$ANCHORS/peers/mhd_server.c" \
+cc -O2 -o "$work/mhd_server" "$PEERS/mhd_server.c" \
     $(pkg-config --cflags --libs libmicrohttpd jansson sqlite3) -lpthread
 
 free_port() { local p; for p in $(seq "$1" $(( $1 + 100 ))); do
