@@ -129,8 +129,13 @@ static void json_invalid(karak_ctx *c, kverrs *errs, const kj_error *e)
     kjw_string(&ctx, e->msg, strlen(e->msg));
     kbuf_putc(&ctx, '}');
     kj *empty = karena_alloc(c->arena, sizeof *empty);
-    if (empty != NULL) empty->type = KJ_OBJ;
-    kverrs_add(errs, "json_invalid", &loc, "JSON decode error", empty, kbuf_cstr(&ctx));
+    const char *ctx_text = kbuf_cstr(&ctx);
+    if (empty == NULL || ctx_text == NULL) {
+        errs->nomem = true; /* an error without its input or ctx would be a wrong answer */
+        return;
+    }
+    empty->type = KJ_OBJ;
+    kverrs_add(errs, "json_invalid", &loc, "JSON decode error", empty, ctx_text);
 }
 
 /* Reads and decodes the body before anything is validated, as FastAPI does: an undecodable

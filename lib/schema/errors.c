@@ -74,6 +74,17 @@ void kverrs_add(kverrs *e, const char *type, const kloc *loc, const char *msg, c
     e->count++;
 }
 
+void kverrs_add_built(kverrs *e, const char *type, const kloc *loc, kbuf *msg,
+                      const kj *input, kbuf *ctx)
+{
+    const char *m = kbuf_cstr(msg), *x = kbuf_cstr(ctx);
+    if (m == NULL || x == NULL) {
+        e->nomem = true; /* a half-built error would be a wrong answer: 500 instead */
+        return;
+    }
+    kverrs_add(e, type, loc, m, input, x);
+}
+
 void kverrs_render(const kverrs *e, kbuf *out)
 {
     kbuf_puts(out, "{\"detail\":[");

@@ -42,6 +42,10 @@ void kloc_pop(kloc *l);
 /* msg and ctx are copied only if not static: pass static strings or arena strings. */
 void kverrs_add(kverrs *e, const char *type, const kloc *loc, const char *msg, const kj *input,
                 const char *ctx);
+/* The same with message and ctx built in buffers: out of memory in either is recorded as
+ * such (the request then gets a 500), never as an error without its ctx. */
+void kverrs_add_built(kverrs *e, const char *type, const kloc *loc, kbuf *msg,
+                      const kj *input, kbuf *ctx);
 /* {"detail":[...]} */
 void kverrs_render(const kverrs *e, kbuf *out);
 

@@ -176,7 +176,7 @@ static bool bound_error(const kcheck *k, const char *type, const char *words, co
     kbuf_printf(&ctx, "{\"%s\":", key);
     kjw_double(&ctx, bound);
     kbuf_putc(&ctx, '}');
-    kverrs_add(k->errs, type, k->loc, kbuf_cstr(&msg), k->input, kbuf_cstr(&ctx));
+    kverrs_add_built(k->errs, type, k->loc, &msg, k->input, &ctx);
     return false;
 }
 
@@ -190,7 +190,7 @@ static bool int_bound_error(const kcheck *k, const char *type, const char *words
     kbuf_init(&ctx, a, 32);
     kbuf_printf(&msg, "Input should be %s %" PRId64, words, bound);
     kbuf_printf(&ctx, "{\"%s\":%" PRId64 "}", key, bound);
-    kverrs_add(k->errs, type, k->loc, kbuf_cstr(&msg), k->input, kbuf_cstr(&ctx));
+    kverrs_add_built(k->errs, type, k->loc, &msg, k->input, &ctx);
     return false;
 }
 
@@ -245,8 +245,7 @@ static bool check_str(const kcheck *k, const kscalar *v)
         kbuf_printf(&msg, "String should have at least %zu character%s", f->min_len,
                     f->min_len == 1 ? "" : "s");
         kbuf_printf(&ctx, "{\"min_length\":%zu}", f->min_len);
-        kverrs_add(k->errs, "string_too_short", k->loc, kbuf_cstr(&msg), k->input,
-                   kbuf_cstr(&ctx));
+        kverrs_add_built(k->errs, "string_too_short", k->loc, &msg, k->input, &ctx);
         return false;
     }
     if (f->max_len > 0 && chars > f->max_len) {
@@ -255,8 +254,7 @@ static bool check_str(const kcheck *k, const kscalar *v)
         kbuf_printf(&msg, "String should have at most %zu character%s", f->max_len,
                     f->max_len == 1 ? "" : "s");
         kbuf_printf(&ctx, "{\"max_length\":%zu}", f->max_len);
-        kverrs_add(k->errs, "string_too_long", k->loc, kbuf_cstr(&msg), k->input,
-                   kbuf_cstr(&ctx));
+        kverrs_add_built(k->errs, "string_too_long", k->loc, &msg, k->input, &ctx);
         return false;
     }
     return true;
