@@ -63,7 +63,8 @@ static void method_not_allowed(karak_ctx *c, kmatch *m)
         kresp_internal_error(&c->resp);
 }
 
-/* Starlette's redirect_slashes: strip all trailing slashes, or add one. */
+/* Starlette's redirect_slashes: strip all trailing slashes, or add one. *out_len is 0 when
+ * there is no twin ("//" strips to nothing); NULL with *out_len > 0 is out of memory. */
 static char *toggle_slash(karena *a, const char *p, size_t n, size_t *out_len)
 {
     if (n > 0 && p[n - 1] == '/') {
@@ -71,24 +72,26 @@ static char *toggle_slash(karena *a, const char *p, size_t n, size_t *out_len)
         *out_len = n;
         return n > 0 ? karena_strndup(a, p, n) : NULL;
     }
+    *out_len = n + 1;
     char *d = karena_alloc_bytes(a, n + 2);
     if (d == NULL) return NULL;
     memcpy(d, p, n);
     d[n] = '/';
     d[n + 1] = '\0';
-    *out_len = n + 1;
     return d;
 }
 
 /* 307 to the slash twin of the path when that matches a route (any method). The twin is
  * made from the decoded path, which is what was matched: toggling the slash on the raw
- * target instead loops when the decoded path ends differently ("/users/me%2F"). */
+ * target instead loops when the decoded path ends differently ("/users/me%2F"). True when
+ * c->resp holds the answer (the 307, or a 500 when out of memory). */
 static bool try_redirect(karak_ctx *c)
 {
     if (c->path_len <= 1) return false;
     size_t tl;
     char *twin = toggle_slash(c->arena, c->path, c->path_len, &tl);
-    if (twin == NULL) return false;
+    if (twin == NULL && tl > 0) kresp_internal_error(&c->resp);
+    if (twin == NULL) return tl > 0;
     kmatch m;
     krouter_match(&c->app->router, c->req->method, twin, tl, &m);
     if (m.route == NULL && !m.path_matched) return false;
@@ -202,7 +205,7 @@ static bool validate(karak_ctx *c)
     const kj *parsed = NULL;
     bool is_json = false;
     if (r->body != NULL && read_body(c, &errs, &parsed, &is_json) == BODY_ANSWERED) return false;
-    if (errs.count == 0) {
+    if (errs.count == 0 && !errs.nomem) {
         kparams_validate(c, &errs);
         if (r->body != NULL) validate_body(c, parsed, is_json, &errs);
     }

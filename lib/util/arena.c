@@ -3,6 +3,7 @@
 #include "util/util.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,8 +60,32 @@ void karena_free(karena *a)
     karena_init(a);
 }
 
+/* Fault injection for the tests (see util.h): the countdown is -1 in normal operation, so
+ * the hot path pays one relaxed load and a predictable branch. */
+static atomic_long chaos_countdown = -1;
+
+void kchaos_fail_after(long n)
+{
+    atomic_store(&chaos_countdown, n < 0 ? -1 : n);
+}
+
+bool kchaos_struck(void)
+{
+    return atomic_load(&chaos_countdown) < -1;
+}
+
+static bool chaos_strikes(void)
+{
+    if (atomic_load_explicit(&chaos_countdown, memory_order_relaxed) < 0) return false;
+    /* reaching 0 fails this allocation; the count then goes below -1: "struck" */
+    long left = atomic_fetch_sub_explicit(&chaos_countdown, 1, memory_order_relaxed);
+    if (left == 0) atomic_store(&chaos_countdown, -2);
+    return left == 0;
+}
+
 static void *alloc_aligned(karena *a, size_t size, size_t align)
 {
+    if (chaos_strikes()) return NULL;
     karena_block *b = a->head;
     if (b != NULL) {
         size_t at = (b->used + align - 1) & ~(align - 1);

@@ -38,6 +38,12 @@ void karena_free(karena *a);
 void *karena_alloc(karena *a, size_t size);
 /* Uninitialised memory with byte alignment (strings, buffers). */
 void *karena_alloc_bytes(karena *a, size_t size);
+/* Fault injection, for tests only ("fail every allocation once", as jansson's test_chaos):
+ * kchaos_fail_after(n) makes the n-th arena allocation from now (0: the next) fail, once;
+ * -1 turns it off. kchaos_struck() tells whether the failure has happened since. */
+void kchaos_fail_after(long n);
+bool kchaos_struck(void);
+
 /* Resizes the most recent allocation in place when possible, else copies. */
 void *karena_grow(karena *a, void *p, size_t old_size, size_t new_size);
 char *karena_strndup(karena *a, const char *s, size_t n);
