@@ -3,18 +3,23 @@
  * A misuse (unknown parameter name, wrong type) is a bug in the handler: the request then
  * ends in a 500, as an exception in a FastAPI handler would, instead of handing out a
  * made-up value silently. */
+#include <stdint.h>
 #include <string.h>
 
 #include "core/core.h"
 
 /* ---- parse on first use ---- */
 
+/* Out of memory while parsing turns the response into a 500: an accessor would otherwise
+ * report a parameter that was sent as absent. */
 bool kctx_query_parse(karak_ctx *c)
 {
     if (c->query_parsed) return true;
     if (!khttp_query_parse(c->arena, c->raw_query.s, c->raw_query.n, &c->query_pairs,
-                           &c->query_raw, &c->nquery))
+                           &c->query_raw, &c->nquery)) {
+        c->failed = true;
         return false;
+    }
     c->query_parsed = true;
     return true;
 }
@@ -23,8 +28,10 @@ bool kctx_cookies_parse(karak_ctx *c)
 {
     if (c->cookies_parsed) return true;
     if (!khttp_cookies_parse(c->arena, c->req->headers, c->req->nheaders, &c->cookie_pairs,
-                             &c->ncookies))
+                             &c->ncookies)) {
+        c->failed = true;
         return false;
+    }
     c->cookies_parsed = true;
     return true;
 }
@@ -190,6 +197,9 @@ const char *karak_req_body(karak_ctx *c, size_t *len)
 
 void *karak_alloc(karak_ctx *c, size_t size)
 {
+    /* no object is larger than PTRDIFF_MAX; refusing here also keeps a size near SIZE_MAX
+       from wrapping the arena's block arithmetic */
+    if (size > PTRDIFF_MAX) return NULL;
     return karena_alloc(c->arena, size);
 }
 

@@ -9,7 +9,9 @@
  *   path    the router's capture for the parameter
  *   query   the last pair of that name (decoded)
  *   header  the first header of that name, case-insensitive
- *   cookie  the last cookie of that name */
+ *   cookie  the last cookie of that name
+ * Header and cookie values are bytes: taken as UTF-8 when valid, else as latin-1 (as
+ * Starlette decodes headers), so a string field is always UTF-8. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -55,9 +57,16 @@ int kparams_compile_path(kroute *r, char *err, size_t errlen)
 
 /* ---- getters, one per source ---- */
 
+/* What the getters receive: the request, and the errors to mark when out of memory (the
+ * value then reads as absent, but the request is a 500). */
+typedef struct getter_ud {
+    karak_ctx *c;
+    kverrs *errs;
+} getter_ud;
+
 static const char *path_get(void *ud, const char *key, size_t *len)
 {
-    karak_ctx *c = ud;
+    karak_ctx *c = ((getter_ud *)ud)->c;
     for (size_t i = 0; i < c->route->nparams; i++) {
         if (strcmp(c->route->params[i].name, key) == 0) {
             *len = c->raw_params[i].n;
@@ -69,29 +78,56 @@ static const char *path_get(void *ud, const char *key, size_t *len)
 
 static const char *query_get(void *ud, const char *key, size_t *len)
 {
-    karak_ctx *c = ud;
+    karak_ctx *c = ((getter_ud *)ud)->c;
     const karak_pair *p = khttp_pairs_last(c->query_pairs, c->nquery, key, strlen(key));
     if (p == NULL) return NULL;
     *len = p->value_len;
     return p->value;
 }
 
+/* Header bytes as text: UTF-8 when they are valid UTF-8, else latin-1, which is how
+ * Starlette reads every header ("\xff" is "\u00ff"). A KARAK_STR field and an error's input
+ * are then always UTF-8. */
+static const char *header_text(getter_ud *g, const char *s, size_t *len)
+{
+    if (kutf8_valid(s, *len)) return s;
+    size_t n = *len;
+    char *d = karena_alloc_bytes(g->c->arena, 2 * n + 1);
+    if (d == NULL) {
+        g->errs->nomem = true;
+        return NULL;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch < 0x80) {
+            d[k++] = (char)ch;
+        } else {
+            d[k++] = (char)(0xC0 | (ch >> 6));
+            d[k++] = (char)(0x80 | (ch & 0x3F));
+        }
+    }
+    d[k] = '\0';
+    *len = k;
+    return d;
+}
+
 static const char *header_get(void *ud, const char *key, size_t *len)
 {
-    karak_ctx *c = ud;
-    const karak_pair *p = khttp_header_find(c->req->headers, c->req->nheaders, key);
+    getter_ud *g = ud;
+    const karak_pair *p = khttp_header_find(g->c->req->headers, g->c->req->nheaders, key);
     if (p == NULL) return NULL;
     *len = p->value_len;
-    return p->value;
+    return header_text(g, p->value, len);
 }
 
 static const char *cookie_get(void *ud, const char *key, size_t *len)
 {
-    karak_ctx *c = ud;
-    const karak_pair *p = khttp_pairs_last(c->cookie_pairs, c->ncookies, key, strlen(key));
+    getter_ud *g = ud;
+    const karak_pair *p = khttp_pairs_last(g->c->cookie_pairs, g->c->ncookies, key, strlen(key));
     if (p == NULL) return NULL;
     *len = p->value_len;
-    return p->value;
+    return header_text(g, p->value, len);
 }
 
 /* One source: the struct it fills, validated from the strings the getter finds. */
@@ -103,7 +139,8 @@ static void *validate_source(karak_ctx *c, const kschema *cs, kparam_get get, kv
         errs->nomem = true;
         return NULL;
     }
-    kschema_from_params(cs, get, c, out, errs);
+    getter_ud g = {c, errs};
+    kschema_from_params(cs, get, &g, out, errs);
     return out;
 }
 
@@ -112,11 +149,13 @@ void kparams_validate(karak_ctx *c, kverrs *errs)
 {
     const kroute *r = c->route;
     c->path_values = validate_source(c, r->path, path_get, errs);
+    /* a source that could not be parsed (out of memory) is not validated: its fields would
+       read as missing, and the request is a 500 anyway */
     if (r->query != NULL && !kctx_query_parse(c)) errs->nomem = true;
-    c->query = validate_source(c, r->query, query_get, errs);
+    else c->query = validate_source(c, r->query, query_get, errs);
     c->headers = validate_source(c, r->headers, header_get, errs);
     if (r->cookies != NULL && !kctx_cookies_parse(c)) errs->nomem = true;
-    c->cookies = validate_source(c, r->cookies, cookie_get, errs);
+    else c->cookies = validate_source(c, r->cookies, cookie_get, errs);
 }
 
 /* The value of path parameter i as validated (its slot in path_values). */

@@ -1,16 +1,22 @@
 /* Cookies, as Starlette's Request.cookies reads them: every Cookie header in order, each
  * through cookie_parser (split at ';', then at the first '='; no '=' means an empty name;
- * name and value stripped; a pair with neither is skipped) and the value through
- * http.cookies._unquote (a value in double quotes loses them, \" and \\ and \ooo octal
- * escapes are decoded). Later pairs win when a name repeats. */
+ * name and value stripped as str.strip() does; a pair with neither is skipped) and the value
+ * through http.cookies._unquote (a value in double quotes loses them, \" and \\ and \ooo
+ * octal escapes are decoded, a backslash before a newline stays). Later pairs win when a
+ * name repeats.
+ *
+ * Python sees a header as latin-1 text: \ooo is the code point ooo (\351 is U+00E9), which
+ * libkarak writes in UTF-8 like every other string it hands out. Bytes are otherwise taken
+ * as they are (UTF-8), so str.strip()'s latin-1 whitespace (0x85, 0xA0) is not stripped. */
 #include <string.h>
 #include <strings.h>
 
 #include "http/http.h"
 
+/* str.isspace() within ASCII: \x1c-\x1f are separators to Python. */
 static bool is_space(char c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= '\x1c' && c <= '\x1f');
 }
 
 static kslice trimmed(const char *s, size_t n)
@@ -37,12 +43,20 @@ static const char *unquote(karena *a, kslice v, size_t *out_len)
     char *d = karena_alloc_bytes(a, n + 1);
     if (d == NULL) return NULL;
     size_t k = 0;
+    /* \ooo (at most \377) may take 2 bytes in UTF-8 where its escape takes 4 */
     for (size_t i = 0; i < n;) {
         if (s[i] == '\\' && i + 3 < n && is_octal(s[i + 1]) && s[i + 1] <= '3' &&
             is_octal(s[i + 2]) && is_octal(s[i + 3])) {
-            d[k++] = (char)((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
+            unsigned cp = (unsigned)((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 +
+                                     (s[i + 3] - '0'));
+            if (cp < 0x80) {
+                d[k++] = (char)cp;
+            } else {
+                d[k++] = (char)(0xC0 | (cp >> 6));
+                d[k++] = (char)(0x80 | (cp & 0x3F));
+            }
             i += 4;
-        } else if (s[i] == '\\' && i + 1 < n) {
+        } else if (s[i] == '\\' && i + 1 < n && s[i + 1] != '\n') { /* regex '.' */
             d[k++] = s[i + 1];
             i += 2;
         } else {
@@ -79,6 +93,9 @@ static bool parse_one(karena *a, const char *s, size_t n, kbuf *pairs)
 bool khttp_cookies_parse(karena *a, const karak_pair *headers, size_t nheaders,
                          karak_pair **out, size_t *count)
 {
+    /* nothing is handed out unless everything was parsed */
+    *out = NULL;
+    *count = 0;
     kbuf pairs;
     kbuf_init(&pairs, a, 0);
     for (size_t i = 0; i < nheaders; i++) {
@@ -86,14 +103,13 @@ bool khttp_cookies_parse(karena *a, const karak_pair *headers, size_t nheaders,
         if (h->name_len != 6 || strncasecmp(h->name, "cookie", 6) != 0) continue;
         if (!parse_one(a, h->value, h->value_len, &pairs)) return false;
     }
-    *count = pairs.len / sizeof(karak_pair);
-    if (*count == 0) {
-        *out = NULL;
-        return true;
-    }
+    size_t n = pairs.len / sizeof(karak_pair);
+    if (n == 0) return true;
     /* kbuf memory is byte-aligned: copy into memory aligned for the pairs */
-    *out = karena_alloc(a, pairs.len);
-    if (*out == NULL) return false;
-    memcpy(*out, pairs.data, pairs.len);
+    karak_pair *copy = karena_alloc(a, pairs.len);
+    if (copy == NULL) return false;
+    memcpy(copy, pairs.data, pairs.len);
+    *out = copy;
+    *count = n;
     return true;
 }

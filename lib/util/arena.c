@@ -20,6 +20,7 @@ struct karena_block {
 
 static karena_block *block_new(size_t cap)
 {
+    if (cap > SIZE_MAX - sizeof(karena_block) - KARENA_ALIGN) return NULL; /* would wrap */
     karena_block *b = malloc(sizeof *b + cap);
     if (b == NULL) return NULL;
     b->next = NULL;
