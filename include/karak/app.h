@@ -82,7 +82,12 @@ typedef struct karak_route_opts {
  * Typed parameters match like {name} and are validated afterwards, as FastAPI does.
  * Precedence per segment, whatever the registration order: literal > parameter > path.
  * Names and types belong to the route: `GET /items/{item_id}` and `DELETE /items/{id}` may
- * both be registered. Same method and same shape twice is a conflict naming both routes.
+ * both be registered. Routes of one method may share a shape when their parameter types
+ * differ (`GET /x/{id:int}` and `GET /x/{name}`): a request goes to the most specific one
+ * whose int and float parameters parse from the path (int, then float, then str, the
+ * leftmost difference deciding), else to the first registered, whose validation answers
+ * 422. A route alone takes any text ({id:int} alone: "abc" is a 422). The same method, shape
+ * and parameter types twice is KARAK_ECONFLICT, with a message naming both routes.
  *
  * Parameter sources are validated in FastAPI's order and reported in one 422: path, query,
  * headers, cookies, body. A header field `x_token` is the header `x-token` (underscores

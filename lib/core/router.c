@@ -1,28 +1,45 @@
-/* The router: a tree of path segments built at registration, matched without allocating.
+/* The router: a tree of path segments built at registration, matched without allocating
+ * (but for one case, below).
  *
  * Each node has literal children, at most one parameter child and at most one catch-all
- * ({x:path}) child. Matching walks the percent-decoded path segment by segment and tries,
- * at every segment, literal > parameter > catch-all, backtracking when a branch dead-ends, so
- * precedence does not depend on registration order (Karak's rule; Starlette would take registration order, and equals it whenever routes
- * are declared as FastAPI's docs advise, /users/me before /users/{id}). The
- * first node reached with a route for the method is the match; when none has the method,
- * the methods of every node that matched the path make the 405's Allow header.
+ * ({x:path}) child. Parameter names and types belong to the routes (route->params), not to
+ * the tree, so `GET /items/{item_id}` and `DELETE /items/{id}` share one node, as FastAPI
+ * lets them. Matching walks the percent-decoded path segment by segment and tries, at every
+ * segment, literal > parameter > catch-all, backtracking when a branch dead-ends, so
+ * precedence does not depend on registration order (Karak's rule; Starlette would take
+ * registration order, and equals it whenever routes are declared as FastAPI's docs advise,
+ * /users/me before /users/{id}). The first node reached with a route for the method is the
+ * match; when none has the method, the methods of every node that matched the path make the
+ * 405's Allow header.
+ *
+ * Routes ending at one node have the same shape. Several may have the same method when their
+ * parameter types differ (GET /x/{id:int} and GET /x/{name}); the request then goes to the
+ * most specific route whose typed parameters all parse from the captured text with the
+ * validator's own coercion (kc_int_from_str, kc_float_from_str: " 5" and "5.0" are ints; an
+ * integer beyond int64 is not, since the int route would refuse it): int before float before
+ * str, compared parameter by parameter from the left. When none parses, the first of them
+ * registered takes the request and its validation answers 422. A route alone for its method
+ * at a node takes any text, as FastAPI does: {id:int} is FastAPI's `id: int`, validated after
+ * matching, not Starlette's convertor. FastAPI would always give the first route registered;
+ * libkarak reaches the others rather than leave them dead. The only allocation in matching
+ * is there: kc_float_from_str copies a numeral of 256 bytes or more. The same method, shape
+ * and parameter types twice is a registration error naming both routes.
+ *
  * This file owns patterns and matching; what a match means (422, 405, 307) is dispatch.c's. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/core.h"
+#include "schema/schema.h"
 
 struct knode {
     char *seg;          /* literal text of this segment (literal children only) */
     size_t seg_len;
     knode **literals;
     size_t nliterals;
-    knode *param;       /* {name} / {name:int} / {name:float} */
+    knode *param;       /* {name}, {name:str}, {name:int}, {name:float}: any name and type */
     knode *catchall;    /* {name:path} */
-    char *param_name;   /* for param and catch-all nodes */
-    kparam_type param_type;
-    kroute *routes;     /* routes ending here, one per method */
+    kroute *routes;     /* routes ending here, in registration order */
 };
 
 static void node_free(knode *n)
@@ -33,7 +50,6 @@ static void node_free(knode *n)
     node_free(n->param);
     node_free(n->catchall);
     free(n->seg);
-    free(n->param_name);
     free(n);
 }
 
@@ -151,55 +167,85 @@ static knode *literal_find(const knode *n, const char *s, size_t len)
     return NULL;
 }
 
-static knode *literal_child(knode *n, const char *s, size_t len)
+/* The child of n that segment g leads to, or NULL. */
+static knode *child_of(const knode *n, const pseg *g)
 {
-    knode *found = literal_find(n, s, len);
-    if (found != NULL) return found;
-    knode **grown = realloc(n->literals, (n->nliterals + 1) * sizeof *grown);
-    if (grown == NULL) return NULL;
-    n->literals = grown;
+    if (!g->is_param) return literal_find(n, g->s, g->n);
+    return g->type == KP_PATH ? n->catchall : n->param;
+}
+
+/* A childless node for segment g; only literal nodes keep their text. */
+static knode *node_new(const pseg *g)
+{
     knode *c = calloc(1, sizeof *c);
-    if (c == NULL) return NULL;
-    c->seg = malloc(len + 1);
+    if (c == NULL || g->is_param) return c;
+    c->seg = kstrndup(g->s, g->n);
     if (c->seg == NULL) {
         free(c);
         return NULL;
     }
-    memcpy(c->seg, s, len);
-    c->seg[len] = '\0';
-    c->seg_len = len;
-    n->literals[n->nliterals++] = c;
+    c->seg_len = g->n;
     return c;
 }
 
-static knode *param_child(knode *n, const pseg *g, const kroute *route, char *err, size_t errlen,
-                          int *st)
+/* Links `child` under n as segment g, which n has no child for yet. False when out of
+ * memory, with n unchanged. */
+static bool node_link(knode *n, const pseg *g, knode *child)
 {
-    knode **slot = g->type == KP_PATH ? &n->catchall : &n->param;
-    if (*slot != NULL) {
-        knode *c = *slot;
-        if (strlen(c->param_name) != g->n || memcmp(c->param_name, g->s, g->n) != 0 ||
-            c->param_type != g->type) {
-            snprintf(err, errlen,
-                     "route %s %s: parameter {%.*s} conflicts with {%s} of another route at "
-                     "the same position",
-                     route->method, route->pattern, (int)g->n, g->s, c->param_name);
-            *st = KARAK_ECONFLICT;
+    if (g->is_param) {
+        *(g->type == KP_PATH ? &n->catchall : &n->param) = child;
+        return true;
+    }
+    knode **grown = realloc(n->literals, (n->nliterals + 1) * sizeof *grown);
+    if (grown == NULL) return false;
+    n->literals = grown;
+    n->literals[n->nliterals++] = child;
+    return true;
+}
+
+/* The nodes of segs[from..nsegs) that the tree lacks, as a detached chain holding `route`
+ * at its end. Built bottom-up and linked by the caller in one step, so that running out of
+ * memory half-way leaves the tree untouched. */
+static knode *chain_new(const pseg *segs, size_t from, size_t nsegs, kroute *route)
+{
+    knode *below = node_new(&segs[nsegs - 1]);
+    if (below == NULL) return NULL;
+    below->routes = route;
+    for (size_t i = nsegs - 1; i > from; i--) {
+        knode *n = node_new(&segs[i - 1]);
+        if (n == NULL || !node_link(n, &segs[i], below)) {
+            node_free(n);
+            node_free(below);
             return NULL;
         }
-        return c;
+        below = n;
     }
-    knode *c = calloc(1, sizeof *c);
-    if (c == NULL || (c->param_name = malloc(g->n + 1)) == NULL) {
-        free(c);
-        *st = KARAK_ENOMEM;
-        return NULL;
+    return below;
+}
+
+static bool same_types(const kroute *a, const kroute *b)
+{
+    if (a->nparams != b->nparams) return false;
+    for (size_t i = 0; i < a->nparams; i++)
+        if (a->params[i].type != b->params[i].type) return false;
+    return true;
+}
+
+/* Appends `route` to the routes of its node. Routes there share the shape, so the method and
+ * the parameter types are all that can tell two apart. */
+static int node_add_route(knode *n, kroute *route, char *err, size_t errlen)
+{
+    kroute **tail = &n->routes;
+    for (; *tail != NULL; tail = &(*tail)->next_in_node) {
+        const kroute *o = *tail;
+        if (strcmp(o->method, route->method) == 0 && same_types(o, route)) {
+            snprintf(err, errlen, "route %s %s: conflicts with %s %s", route->method,
+                     route->pattern, o->method, o->pattern);
+            return KARAK_ECONFLICT;
+        }
     }
-    memcpy(c->param_name, g->s, g->n);
-    c->param_name[g->n] = '\0';
-    c->param_type = g->type;
-    *slot = c;
-    return c;
+    *tail = route;
+    return KARAK_OK;
 }
 
 static int record_params(kroute *route, const pseg *segs, size_t nsegs, char *err,
@@ -244,6 +290,7 @@ int krouter_parse(kroute *route, char *err, size_t errlen)
     return st;
 }
 
+/* route->params must be filled (krouter_parse): the duplicate check compares their types. */
 int krouter_add(krouter *r, kroute *route, char *err, size_t errlen)
 {
     pseg segs[KARAK_MAX_SEGMENTS];
@@ -251,25 +298,17 @@ int krouter_add(krouter *r, kroute *route, char *err, size_t errlen)
     int st = split_pattern(route, segs, &nsegs, err, errlen);
     if (st != KARAK_OK) return st;
 
+    route->next_in_node = NULL;
     knode *n = r->root;
-    for (size_t i = 0; i < nsegs; i++) {
-        if (segs[i].is_param) {
-            n = param_child(n, &segs[i], route, err, errlen, &st);
-            if (n == NULL) return st;
-        } else {
-            n = literal_child(n, segs[i].s, segs[i].n);
-            if (n == NULL) return KARAK_ENOMEM;
-        }
+    size_t depth = 0;
+    for (knode *c; depth < nsegs && (c = child_of(n, &segs[depth])) != NULL; depth++) n = c;
+    if (depth == nsegs) return node_add_route(n, route, err, errlen);
+    knode *chain = chain_new(segs, depth, nsegs, route);
+    if (chain == NULL) return KARAK_ENOMEM;
+    if (!node_link(n, &segs[depth], chain)) {
+        node_free(chain);
+        return KARAK_ENOMEM;
     }
-    kroute **tail = &n->routes;
-    for (; *tail != NULL; tail = &(*tail)->next_in_node) {
-        if (strcmp((*tail)->method, route->method) == 0) {
-            snprintf(err, errlen, "route %s %s: already registered as %s %s", route->method,
-                     route->pattern, (*tail)->method, (*tail)->pattern);
-            return KARAK_ECONFLICT;
-        }
-    }
-    *tail = route;
     return KARAK_OK;
 }
 
@@ -291,28 +330,75 @@ static void add_allow(kmatch *m, const char *method)
     if (m->nallow < sizeof m->allow / sizeof *m->allow) m->allow[m->nallow++] = method;
 }
 
+/* True when every int and float parameter of r parses from its capture, with the coercion
+ * its validation will use. */
+static bool typed_params_parse(const kroute *r, const kslice *caps)
+{
+    for (size_t i = 0; i < r->nparams; i++) {
+        int64_t iv;
+        double fv;
+        int overflow;
+        kparam_type t = r->params[i].type;
+        if (t == KP_INT && kc_int_from_str(caps[i].s, caps[i].n, &iv, &overflow) != KC_OK)
+            return false;
+        if (t == KP_FLOAT && kc_float_from_str(caps[i].s, caps[i].n, &fv) != KC_OK) return false;
+    }
+    return true;
+}
+
+/* int, then float, then str: a narrower type claims its text first. */
+static int type_rank(kparam_type t)
+{
+    static const int rank[] = {[KP_INT] = 0, [KP_FLOAT] = 1, [KP_STR] = 2, [KP_PATH] = 3};
+    return rank[t];
+}
+
+/* True when a is more specific than b: the leftmost parameter whose types differ decides. */
+static bool more_specific(const kroute *a, const kroute *b)
+{
+    for (size_t i = 0; i < a->nparams && i < b->nparams; i++) {
+        int ra = type_rank(a->params[i].type), rb = type_rank(b->params[i].type);
+        if (ra != rb) return ra < rb;
+    }
+    return false;
+}
+
+/* The route for `method` among n's routes, given the captures; NULL when none has it. Alone,
+ * a route takes any text (its validation answers); among several, the most specific whose
+ * typed parameters parse, else the first registered. */
+static const kroute *pick(const knode *n, const char *method, const kslice *caps)
+{
+    const kroute *first = NULL, *best = NULL;
+    size_t count = 0;
+    for (const kroute *r = n->routes; r != NULL; r = r->next_in_node) {
+        if (strcmp(r->method, method) != 0) continue;
+        if (first == NULL) first = r;
+        count++;
+    }
+    if (count < 2) return first;
+    for (const kroute *r = first; r != NULL; r = r->next_in_node) {
+        if (strcmp(r->method, method) != 0 || !typed_params_parse(r, caps)) continue;
+        if (best == NULL || more_specific(r, best)) best = r;
+    }
+    return best != NULL ? best : first;
+}
+
 /* A node reached with the whole path consumed. True when it has the method. */
 static bool arrive(mstate *st, const knode *n)
 {
     if (n->routes == NULL) return false;
-    const kroute *get = NULL;
-    for (const kroute *r = n->routes; r != NULL; r = r->next_in_node) {
-        if (strcmp(r->method, st->method) == 0) {
-            st->m->route = r;
-            break;
-        }
-        if (strcmp(r->method, "GET") == 0) get = r;
+    kmatch *m = st->m;
+    m->path_matched = true;
+    m->route = pick(n, st->method, st->caps);
+    if (m->route == NULL && strcmp(st->method, "HEAD") == 0) {
+        m->route = pick(n, "GET", st->caps);
+        m->head_via_get = m->route != NULL;
     }
-    if (st->m->route == NULL && get != NULL && strcmp(st->method, "HEAD") == 0) {
-        st->m->route = get;
-        st->m->head_via_get = true;
-    }
-    st->m->path_matched = true;
-    if (st->m->route != NULL) {
-        memcpy(st->m->params, st->caps, st->ncaps * sizeof *st->caps);
+    if (m->route != NULL) {
+        memcpy(m->params, st->caps, st->ncaps * sizeof *st->caps);
         return true;
     }
-    for (const kroute *r = n->routes; r != NULL; r = r->next_in_node) add_allow(st->m, r->method);
+    for (const kroute *r = n->routes; r != NULL; r = r->next_in_node) add_allow(m, r->method);
     return false;
 }
 
