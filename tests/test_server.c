@@ -1,17 +1,554 @@
-/* Placeholder: being written. */
+/* The server handle: karak_server_start/_port/_stop/_free against in-process apps, talked
+ * to over real sockets on 127.0.0.1: several servers in one process, the log callback,
+ * start errors, graceful and cut stops, karak_defer on the server path, and the request's
+ * headers as the client sent them. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "testutil.h"
 
-START_TEST(placeholder)
+#define OPTS(...) (&(karak_server_opts){__VA_ARGS__, .struct_size = sizeof(karak_server_opts)})
+
+static void sleep_ms(long ms)
 {
-    ck_assert_int_eq(1, 1);
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) continue;
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits up to 5 s for *flag to reach `value`. */
+static bool wait_for(atomic_int *flag, int value)
+{
+    for (int i = 0; i < 5000 && atomic_load(flag) < value; i++) sleep_ms(1);
+    return atomic_load(flag) >= value;
+}
+
+/* Asserts that nothing listens on the port any more. */
+static void expect_refused(unsigned port)
+{
+    int fd = wire_connect(port);
+    int err = errno;
+    if (fd >= 0) close(fd);
+    ck_assert_msg(fd < 0 && err == ECONNREFUSED, "port %u still accepts connections", port);
+}
+
+/* ---- two apps, two servers ---- */
+
+static karak_result app_a(karak_ctx *c)
+{
+    return karak_resp_json_new(c, json_pack("{s:s}", "app", "a"));
+}
+
+static karak_result app_b(karak_ctx *c)
+{
+    return karak_resp_json_new(c, json_pack("{s:s}", "app", "b"));
+}
+
+static void expect_get(unsigned port, const char *path, int status, const char *body)
+{
+    char raw[256];
+    snprintf(raw, sizeof raw, "GET %s HTTP/1.1\r\nHost: t\r\n\r\n", path);
+    wire_reply r;
+    wire_exchange(port, raw, false, &r);
+    ck_assert_msg(r.status == status, "GET %s on %u: status %d, expected %d", path, port,
+                  r.status, status);
+    ck_assert_str_eq(r.body, body);
+    char ct[64];
+    ck_assert_str_eq(wire_header(&r, "Content-Type", 0, ct, sizeof ct), "application/json");
+    wire_reply_clear(&r);
+}
+
+START_TEST(two_servers_in_one_process)
+{
+    karak_app *a = karak_new(.title = "A");
+    karak_app *b = karak_new(.title = "B");
+    ck_assert_int_eq(karak_get(a, "/a", app_a), 0);
+    ck_assert_int_eq(karak_get(b, "/b", app_b), 0);
+    karak_server *sa = NULL, *sb = NULL;
+    ck_assert_int_eq(karak_server_start(a, OPTS(.port = KARAK_PORT_ANY, .workers = 2), &sa), 0);
+    ck_assert_int_eq(karak_server_start(b, OPTS(.port = KARAK_PORT_ANY, .workers = 1), &sb), 0);
+    unsigned pa = karak_server_port(sa), pb = karak_server_port(sb);
+    ck_assert_uint_gt(pa, 0);
+    ck_assert_uint_gt(pb, 0);
+    ck_assert_uint_ne(pa, pb);
+
+    expect_get(pa, "/a", 200, "{\"app\":\"a\"}");
+    expect_get(pb, "/b", 200, "{\"app\":\"b\"}");
+    expect_get(pa, "/b", 404, "{\"detail\":\"Not Found\"}");
+    expect_get(pb, "/a", 404, "{\"detail\":\"Not Found\"}");
+
+    ck_assert_int_eq(karak_server_stop(sa, 1000), 0);
+    expect_refused(pa);
+    expect_get(pb, "/b", 200, "{\"app\":\"b\"}"); /* the other one still serves */
+    ck_assert_int_eq(karak_server_stop(sb, 1000), 0);
+    expect_refused(pb);
+    ck_assert_int_eq(karak_server_stop(sa, 1000), 0); /* a second stop is a no-op */
+    ck_assert_int_eq(karak_server_stop(sb, 0), 0);
+    ck_assert_uint_eq(karak_server_port(sa), pa);
+    karak_server_free(sa);
+    karak_server_free(sb);
+    karak_app_free(a);
+    karak_app_free(b);
+
+    ck_assert_int_eq(karak_server_stop(NULL, 0), 0);
+    ck_assert_uint_eq(karak_server_port(NULL), 0);
+    karak_server_free(NULL);
 }
 END_TEST
 
+START_TEST(free_stops_a_running_server)
+{
+    karak_app *a = karak_new();
+    karak_get(a, "/a", app_a);
+    karak_server *s = test_server_start(a);
+    unsigned port = karak_server_port(s);
+    int idle = wire_connect(port); /* an idle connection does not keep it alive */
+    ck_assert_int_ge(idle, 0);
+    expect_get(port, "/a", 200, "{\"app\":\"a\"}");
+    karak_server_free(s);
+    expect_refused(port);
+    char c;
+    ck_assert_int_le(recv(idle, &c, 1, 0), 0);
+    close(idle);
+    karak_app_free(a);
+}
+END_TEST
+
+/* ---- the log callback ---- */
+
+typedef struct logcap {
+    pthread_mutex_t mu;
+    int n;
+    karak_log_level level[8];
+    char msg[8][512];
+} logcap;
+
+static void capture_log(void *data, karak_log_level level, const char *msg)
+{
+    logcap *l = data;
+    pthread_mutex_lock(&l->mu);
+    if (l->n < 8) {
+        l->level[l->n] = level;
+        snprintf(l->msg[l->n], sizeof l->msg[l->n], "%s", msg);
+        l->n++;
+    }
+    pthread_mutex_unlock(&l->mu);
+}
+
+/* stderr into a temporary file while a test runs: the log must not write there. */
+static int saved_stderr = -1;
+static FILE *stderr_file;
+
+static void stderr_capture(void)
+{
+    fflush(stderr);
+    stderr_file = tmpfile();
+    ck_assert_ptr_nonnull(stderr_file);
+    saved_stderr = dup(STDERR_FILENO);
+    dup2(fileno(stderr_file), STDERR_FILENO);
+}
+
+/* Restores stderr; returns what was written to it (static buffer). */
+static const char *stderr_release(void)
+{
+    static char text[4096];
+    fflush(stderr);
+    dup2(saved_stderr, STDERR_FILENO);
+    close(saved_stderr);
+    rewind(stderr_file);
+    size_t n = fread(text, 1, sizeof text - 1, stderr_file);
+    text[n] = '\0';
+    fclose(stderr_file);
+    return text;
+}
+
+START_TEST(log_goes_to_the_callback)
+{
+    static logcap log = {.mu = PTHREAD_MUTEX_INITIALIZER};
+    karak_app *a = karak_new();
+    karak_get(a, "/a", app_a);
+    karak_app *b = karak_new(.log = capture_log, .log_data = &log);
+    karak_get(b, "/b", app_b);
+    stderr_capture();
+    karak_server *sa = test_server_start(a);
+    unsigned port = karak_server_port(sa);
+    karak_server *sb = (karak_server *)&log; /* must be reset to NULL */
+    int rc = karak_server_start(b, OPTS(.host = "127.0.0.1", .port = port), &sb);
+    ck_assert_int_eq(karak_server_stop(sa, 1000), 0);
+    karak_server_free(sa);
+    const char *err = stderr_release();
+
+    ck_assert_int_eq(rc, KARAK_ESYSTEM);
+    ck_assert_ptr_null(sb);
+    ck_assert_str_eq(err, "");
+    ck_assert_int_eq(log.n, 1);
+    ck_assert_int_eq(log.level[0], KARAK_LOG_ERROR);
+    char want[128];
+    snprintf(want, sizeof want, "cannot listen on 127.0.0.1:%u: %s", port, strerror(EADDRINUSE));
+    ck_assert_str_eq(log.msg[0], want);
+
+    /* the port is free again: the same app can now serve there */
+    ck_assert_int_eq(karak_server_start(b, OPTS(.port = port), &sb), 0);
+    ck_assert_uint_eq(karak_server_port(sb), port);
+    expect_get(port, "/b", 200, "{\"app\":\"b\"}");
+    ck_assert_int_eq(karak_server_stop(sb, 1000), 0);
+    karak_server_free(sb);
+    ck_assert_int_eq(log.n, 1); /* starting and stopping log nothing */
+    karak_app_free(a);
+    karak_app_free(b);
+}
+END_TEST
+
+START_TEST(libmicrohttpd_errors_go_to_the_callback)
+{
+    static logcap log = {.mu = PTHREAD_MUTEX_INITIALIZER};
+    karak_app *a = karak_new(.log = capture_log, .log_data = &log);
+    karak_get(a, "/a", app_a);
+    stderr_capture();
+    karak_server *s = test_server_start(a);
+    wire_reply r;
+    /* a header line without a colon: libmicrohttpd rejects the request itself */
+    wire_exchange(karak_server_port(s), "GET /a HTTP/1.1\r\nHost: t\r\nno colon\r\n\r\n",
+                  false, &r);
+    int status = r.status;
+    wire_reply_clear(&r);
+    ck_assert_int_eq(karak_server_stop(s, 1000), 0);
+    karak_server_free(s);
+    const char *err = stderr_release();
+    ck_assert_int_eq(status, 400);
+    ck_assert_str_eq(err, "");
+    ck_assert_int_ge(log.n, 1);
+    bool found = false;
+    for (int i = 0; i < log.n; i++) {
+        ck_assert_int_eq(log.level[i], KARAK_LOG_WARN);
+        ck_assert_msg(strncmp(log.msg[i], "libmicrohttpd: ", 15) == 0, "%s", log.msg[i]);
+        size_t n = strlen(log.msg[i]);
+        ck_assert_msg(n > 15 && log.msg[i][n - 1] != '\n', "%s", log.msg[i]);
+        if (strstr(log.msg[i], "400") != NULL) found = true;
+    }
+    ck_assert_msg(found, "no log line names the 400: %s", log.msg[0]);
+    karak_app_free(a);
+}
+END_TEST
+
+/* ---- start errors ---- */
+
+START_TEST(start_errors)
+{
+    karak_server *s = NULL;
+    karak_app *bad = karak_new();
+    ck_assert_int_ne(karak_get(bad, "no-slash", app_a), 0);
+    s = (karak_server *)bad;
+    ck_assert_int_eq(karak_server_start(bad, NULL, &s), KARAK_EREGISTER);
+    ck_assert_ptr_null(s);
+    karak_app_free(bad);
+
+    karak_app *a = karak_new();
+    ck_assert_int_eq(karak_server_start(NULL, NULL, &s), KARAK_EINVAL);
+    ck_assert_ptr_null(s);
+    ck_assert_int_eq(karak_server_start(a, NULL, NULL), KARAK_EINVAL);
+    s = (karak_server *)a;
+    ck_assert_int_eq(karak_server_start(a, OPTS(.port = 65537), &s), KARAK_EINVAL);
+    ck_assert_ptr_null(s);
+    ck_assert_int_eq(karak_server_start(a, OPTS(.port = 70000), &s), KARAK_EINVAL);
+    ck_assert_ptr_null(s);
+    /* a refused start leaves the app open for routes */
+    ck_assert_int_eq(karak_get(a, "/a", app_a), 0);
+    s = test_server_start(a);
+    ck_assert_int_eq(karak_get(a, "/b", app_b), KARAK_ESEALED);
+    expect_get(karak_server_port(s), "/a", 200, "{\"app\":\"a\"}");
+    karak_server_free(s);
+    karak_app_free(a);
+}
+END_TEST
+
+/* ---- stopping with requests in flight ---- */
+
+static atomic_int slow_started, slow_finished;
+
+static karak_result slow(karak_ctx *c)
+{
+    int64_t ms = karak_path_i64(c, "ms");
+    atomic_fetch_add(&slow_started, 1);
+    sleep_ms((long)ms);
+    atomic_fetch_add(&slow_finished, 1);
+    return karak_resp_json_new(c, json_pack("{s:I}", "slept", (json_int_t)ms));
+}
+
+typedef struct call {
+    unsigned port;
+    const char *raw;
+    bool answered;
+    wire_reply reply;
+} call;
+
+/* A client on its own thread: no Check assertion here. */
+static void *call_thread(void *arg)
+{
+    call *c = arg;
+    int fd = wire_connect(c->port);
+    if (fd < 0) return NULL;
+    size_t len = strlen(c->raw);
+    if (send(fd, c->raw, len, MSG_NOSIGNAL) == (ssize_t)len)
+        c->answered = wire_read(fd, &c->reply, false);
+    close(fd);
+    return NULL;
+}
+
+typedef struct stopper {
+    karak_server *srv;
+    unsigned graceful_ms;
+    int rc;
+    atomic_int done;
+} stopper;
+
+static void *stop_thread(void *arg)
+{
+    stopper *st = arg;
+    st->rc = karak_server_stop(st->srv, st->graceful_ms);
+    atomic_store(&st->done, 1);
+    return NULL;
+}
+
+START_TEST(graceful_stop_finishes_requests_in_flight)
+{
+    atomic_store(&slow_started, 0);
+    atomic_store(&slow_finished, 0);
+    karak_app *a = karak_new();
+    karak_get(a, "/slow/{ms:int}", slow);
+    karak_server *s = test_server_start(a);
+    unsigned port = karak_server_port(s);
+
+    /* a keep-alive connection that answered a request and is idle: not in flight */
+    int idle = wire_connect(port);
+    ck_assert_int_ge(idle, 0);
+    static const char fast[] = "GET /slow/0 HTTP/1.1\r\nHost: t\r\n\r\n";
+    wire_send(idle, fast, sizeof fast - 1);
+    wire_reply r;
+    ck_assert(wire_read(idle, &r, false));
+    ck_assert_str_eq(r.body, "{\"slept\":0}");
+    wire_reply_clear(&r);
+
+    call cl = {.port = port, .raw = "GET /slow/300 HTTP/1.1\r\nHost: t\r\n\r\n"};
+    pthread_t ct, stt;
+    ck_assert_int_eq(pthread_create(&ct, NULL, call_thread, &cl), 0);
+    ck_assert(wait_for(&slow_started, 2));
+    stopper st = {.srv = s, .graceful_ms = 2000};
+    atomic_init(&st.done, 0);
+    ck_assert_int_eq(pthread_create(&stt, NULL, stop_thread, &st), 0);
+
+    /* while it drains, new connections are refused at once */
+    bool refused = false;
+    for (int i = 0; i < 1000 && !refused; i++) {
+        int fd = wire_connect(port);
+        if (fd < 0 && errno == ECONNREFUSED) refused = true;
+        if (fd >= 0) close(fd);
+        if (!refused) sleep_ms(1);
+    }
+    bool refused_while_draining = refused && atomic_load(&st.done) == 0;
+
+    pthread_join(stt, NULL);
+    pthread_join(ct, NULL);
+    ck_assert_int_eq(st.rc, 0);
+    ck_assert(refused_while_draining);
+    ck_assert(cl.answered);
+    ck_assert_int_eq(cl.reply.status, 200);
+    ck_assert_str_eq(cl.reply.body, "{\"slept\":300}");
+    wire_reply_clear(&cl.reply);
+    ck_assert_int_eq(atomic_load(&slow_finished), 2);
+    char c;
+    ck_assert_int_le(recv(idle, &c, 1, 0), 0); /* closed by the stop */
+    close(idle);
+    expect_refused(port);
+    ck_assert_int_eq(karak_server_stop(s, 2000), 0);
+    karak_server_free(s);
+    karak_app_free(a);
+}
+END_TEST
+
+START_TEST(stop_times_out_on_a_long_request)
+{
+    atomic_store(&slow_started, 0);
+    atomic_store(&slow_finished, 0);
+    karak_app *a = karak_new();
+    karak_get(a, "/slow/{ms:int}", slow);
+    karak_server *s = test_server_start(a);
+    call cl = {.port = karak_server_port(s), .raw = "GET /slow/1000 HTTP/1.1\r\nHost: t\r\n\r\n"};
+    pthread_t ct;
+    ck_assert_int_eq(pthread_create(&ct, NULL, call_thread, &cl), 0);
+    ck_assert(wait_for(&slow_started, 1));
+    long long t0 = now_ms();
+    ck_assert_int_eq(karak_server_stop(s, 50), KARAK_ETIMEDOUT);
+    /* the handler is not interrupted: the stop joins the worker once it has returned */
+    ck_assert_int_eq(atomic_load(&slow_finished), 1);
+    ck_assert_int_ge(now_ms() - t0, 50);
+    pthread_join(ct, NULL);
+    wire_reply_clear(&cl.reply);
+    ck_assert_int_eq(karak_server_stop(s, 50), 0);
+    karak_server_free(s);
+    karak_app_free(a);
+}
+END_TEST
+
+/* ---- karak_defer on the server path ---- */
+
+static pthread_mutex_t cleanup_mu = PTHREAD_MUTEX_INITIALIZER;
+static char cleanup_log[32];
+static pthread_t cleanup_thread;
+
+static void record_cleanup(void *arg)
+{
+    pthread_mutex_lock(&cleanup_mu);
+    strncat(cleanup_log, arg, sizeof cleanup_log - strlen(cleanup_log) - 1);
+    cleanup_thread = pthread_self();
+    pthread_mutex_unlock(&cleanup_mu);
+}
+
+/* Waits up to 5 s for the cleanup log to read `want`. */
+static bool cleanups_read(const char *want)
+{
+    for (int i = 0; i < 5000; i++) {
+        pthread_mutex_lock(&cleanup_mu);
+        bool same = strcmp(cleanup_log, want) == 0;
+        pthread_mutex_unlock(&cleanup_mu);
+        if (same) return true;
+        sleep_ms(1);
+    }
+    return false;
+}
+
+static karak_result deferring(karak_ctx *c)
+{
+    karak_defer(c, record_cleanup, "a");
+    karak_defer(c, record_cleanup, "b");
+    return karak_resp_json_new(c, json_pack("{s:b}", "ok", 1));
+}
+
+static karak_result deferring_then_failing(karak_ctx *c)
+{
+    karak_defer(c, record_cleanup, "c");
+    return KARAK_FAIL;
+}
+
+START_TEST(cleanups_run_after_the_response)
+{
+    pthread_mutex_lock(&cleanup_mu);
+    cleanup_log[0] = '\0';
+    pthread_mutex_unlock(&cleanup_mu);
+    karak_app *a = karak_new();
+    karak_get(a, "/defer", deferring);
+    karak_get(a, "/fail", deferring_then_failing);
+    karak_server *s = test_server_start(a);
+    unsigned port = karak_server_port(s);
+
+    wire_reply r;
+    wire_exchange(port, "GET /defer HTTP/1.1\r\nHost: t\r\n\r\n", false, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "{\"ok\":true}");
+    wire_reply_clear(&r);
+    ck_assert_msg(cleanups_read("ba"), "cleanups: '%s'", cleanup_log);
+    pthread_mutex_lock(&cleanup_mu);
+    ck_assert(!pthread_equal(cleanup_thread, pthread_self())); /* on the server's thread */
+    pthread_mutex_unlock(&cleanup_mu);
+
+    wire_exchange(port, "GET /fail HTTP/1.1\r\nHost: t\r\n\r\n", false, &r);
+    ck_assert_int_eq(r.status, 500);
+    ck_assert_str_eq(r.body, "Internal Server Error");
+    char ct[64];
+    ck_assert_str_eq(wire_header(&r, "Content-Type", 0, ct, sizeof ct),
+                     "text/plain; charset=utf-8");
+    wire_reply_clear(&r);
+    ck_assert_msg(cleanups_read("bac"), "cleanups: '%s'", cleanup_log);
+
+    ck_assert_int_eq(karak_server_stop(s, 1000), 0);
+    karak_server_free(s);
+    karak_app_free(a);
+}
+END_TEST
+
+/* ---- the request's headers through the socket ---- */
+
+static karak_result list_headers(karak_ctx *c)
+{
+    json_t *list = json_array();
+    karak_pair p;
+    for (size_t i = 0; i < karak_req_header_count(c); i++) {
+        if (!karak_req_header_at(c, i, &p)) return KARAK_FAIL;
+        json_array_append_new(list, json_pack("[s#s#]", p.name, (int)p.name_len, p.value,
+                                              (int)p.value_len));
+    }
+    if (karak_req_header_at(c, karak_req_header_count(c), &p)) return KARAK_FAIL;
+    return karak_resp_json_new(c, json_pack("{s:o,s:s?}", "headers", list, "x-a",
+                                            karak_req_header(c, "x-a")));
+}
+
+START_TEST(repeated_headers_arrive_in_order)
+{
+    karak_app *a = karak_new();
+    karak_get(a, "/headers", list_headers);
+    karak_server *s = test_server_start(a);
+    wire_reply r;
+    wire_exchange(karak_server_port(s),
+                  "GET /headers HTTP/1.1\r\nHost: t\r\nX-A: 1\r\nX-A: 2\r\nx-b: three\r\n"
+                  "X-Empty:\r\n\r\n",
+                  false, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "{\"headers\":[[\"Host\",\"t\"],[\"X-A\",\"1\"],[\"X-A\",\"2\"],"
+                             "[\"x-b\",\"three\"],[\"X-Empty\",\"\"]],\"x-a\":\"1\"}");
+    wire_reply_clear(&r);
+
+    /* the in-process client and the socket agree */
+    karak_client *cl = karak_client_new(a);
+    static const char *const hdrs[] = {"X-A", "1", "X-A", "2", NULL};
+    EXPECT(both_get(cl, karak_server_port(s), "/headers", .headers = hdrs), 200,
+           "{\"headers\":[[\"X-A\",\"1\"],[\"X-A\",\"2\"],[\"host\",\"testserver\"],"
+           "[\"user-agent\",\"testclient\"]],\"x-a\":\"1\"}");
+    karak_client_free(cl);
+    ck_assert_int_eq(karak_server_stop(s, 1000), 0);
+    karak_server_free(s);
+    karak_app_free(a);
+}
+END_TEST
+
+static Suite *server_suite(void)
+{
+    Suite *s = suite_create("server");
+    TCase *tc = tcase_create("handle");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, two_servers_in_one_process);
+    tcase_add_test(tc, free_stops_a_running_server);
+    tcase_add_test(tc, log_goes_to_the_callback);
+    tcase_add_test(tc, libmicrohttpd_errors_go_to_the_callback);
+    tcase_add_test(tc, start_errors);
+    suite_add_tcase(s, tc);
+    TCase *stop = tcase_create("stop");
+    tcase_set_timeout(stop, 30);
+    tcase_add_test(stop, graceful_stop_finishes_requests_in_flight);
+    tcase_add_test(stop, stop_times_out_on_a_long_request);
+    suite_add_tcase(s, stop);
+    TCase *req = tcase_create("requests");
+    tcase_set_timeout(req, 30);
+    tcase_add_test(req, cleanups_run_after_the_response);
+    tcase_add_test(req, repeated_headers_arrive_in_order);
+    suite_add_tcase(s, req);
+    return s;
+}
+
 int main(void)
 {
-    Suite *s = suite_create("test_server");
-    TCase *tc = tcase_create("placeholder");
-    tcase_add_test(tc, placeholder);
-    suite_add_tcase(s, tc);
-    return run_suite(s);
+    return run_suite(server_suite());
 }

@@ -1,7 +1,17 @@
+#define _GNU_SOURCE
 #include "testutil.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 void expect_response(karak_reply *r, int status, const char *body, const char *where)
 {
@@ -23,4 +33,255 @@ int run_suite(Suite *s)
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* ---- HTTP/1.1 over a socket ---- */
+
+int wire_connect(unsigned port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        int err = errno;
+        close(fd);
+        errno = err;
+        return -1;
+    }
+    struct timeval tv = {.tv_sec = 10};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    return fd;
+}
+
+void wire_send(int fd, const char *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t w = send(fd, data, len, MSG_NOSIGNAL);
+        ck_assert_msg(w > 0, "send: %s", strerror(errno));
+        data += w;
+        len -= (size_t)w;
+    }
+}
+
+/* A growing buffer of received bytes. */
+typedef struct rbuf {
+    char *data;
+    size_t len, cap;
+} rbuf;
+
+/* Reads more bytes; false at the end of the stream or on an error. */
+static bool rbuf_fill(int fd, rbuf *b)
+{
+    if (b->cap - b->len < 4097) {
+        size_t cap = b->cap ? b->cap * 2 : 8192;
+        char *d = realloc(b->data, cap);
+        ck_assert_ptr_nonnull(d);
+        b->data = d;
+        b->cap = cap;
+    }
+    ssize_t n = recv(fd, b->data + b->len, b->cap - b->len - 1, 0);
+    if (n <= 0) return false;
+    b->len += (size_t)n;
+    b->data[b->len] = '\0';
+    return true;
+}
+
+const char *wire_header(const wire_reply *r, const char *name, size_t n, char *buf, size_t cap)
+{
+    size_t nl = strlen(name);
+    for (const char *line = strstr(r->head, "\r\n"); line != NULL; line = strstr(line, "\r\n")) {
+        line += 2;
+        if (strncasecmp(line, name, nl) != 0 || line[nl] != ':') continue;
+        if (n-- > 0) continue;
+        const char *v = line + nl + 1;
+        while (*v == ' ' || *v == '\t') v++;
+        size_t vl = strcspn(v, "\r\n");
+        while (vl > 0 && (v[vl - 1] == ' ' || v[vl - 1] == '\t')) vl--;
+        snprintf(buf, cap, "%.*s", (int)vl, v);
+        return buf;
+    }
+    return NULL;
+}
+
+bool wire_read(int fd, wire_reply *r, bool head_only)
+{
+    memset(r, 0, sizeof *r);
+    rbuf b = {0};
+    char *end = NULL;
+    while (b.data == NULL || (end = strstr(b.data, "\r\n\r\n")) == NULL)
+        if (!rbuf_fill(fd, &b)) {
+            free(b.data);
+            return false;
+        }
+    size_t head_len = (size_t)(end - b.data);
+    r->head = strndup(b.data, head_len + 2); /* the last line keeps its "\r\n" */
+    ck_assert_ptr_nonnull(r->head);
+    r->status = strncmp(b.data, "HTTP/1.", 7) == 0 ? atoi(b.data + 9) : 0;
+    char cl[32];
+    bool no_body = head_only || (r->status >= 100 && r->status < 200) || r->status == 204 ||
+                   r->status == 304;
+    const char *len = no_body ? NULL : wire_header(r, "Content-Length", 0, cl, sizeof cl);
+    size_t start = head_len + 4;
+    bool ok = true;
+    if (no_body) {
+        r->body_len = 0;
+    } else if (len != NULL) {
+        r->body_len = strtoul(len, NULL, 10);
+        while (ok && b.len < start + r->body_len) ok = rbuf_fill(fd, &b);
+    } else {
+        while (rbuf_fill(fd, &b)) continue;
+        r->body_len = b.len - start;
+    }
+    if (ok) {
+        r->body = malloc(r->body_len + 1);
+        ck_assert_ptr_nonnull(r->body);
+        memcpy(r->body, b.data + start, r->body_len);
+        r->body[r->body_len] = '\0';
+    } else {
+        wire_reply_clear(r);
+    }
+    free(b.data);
+    return ok;
+}
+
+void wire_reply_clear(wire_reply *r)
+{
+    free(r->head);
+    free(r->body);
+    memset(r, 0, sizeof *r);
+}
+
+void wire_exchange(unsigned port, const char *raw, bool head_only, wire_reply *r)
+{
+    int fd = wire_connect(port);
+    ck_assert_msg(fd >= 0, "connect to port %u: %s", port, strerror(errno));
+    wire_send(fd, raw, strlen(raw));
+    ck_assert_msg(wire_read(fd, r, head_only), "no response to %s", raw);
+    close(fd);
+}
+
+/* Appends printf-style text to a malloc'd string. */
+__attribute__((format(printf, 3, 4))) static void append(char **s, size_t *len,
+                                                         const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    ck_assert_int_ge(n, 0);
+    char *d = realloc(*s, *len + (size_t)n + 1);
+    ck_assert_ptr_nonnull(d);
+    va_start(ap, fmt);
+    vsnprintf(d + *len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    *s = d;
+    *len += (size_t)n;
+}
+
+static bool has_header(const char *const *h, const char *name)
+{
+    for (; h != NULL && h[0] != NULL && h[1] != NULL; h += 2)
+        if (strcasecmp(h[0], name) == 0) return true;
+    return false;
+}
+
+/* One request on its own connection, no redirects. */
+static void wire_once(unsigned port, const char *method, const char *target,
+                      const karak_request_opts *o, wire_reply *out)
+{
+    const char *body = o->json ? o->json : (const char *)o->body;
+    size_t body_len = 0; /* as the test client counts it */
+    if (o->json != NULL) body_len = strlen(o->json);
+    else if (body != NULL) body_len = o->body_len ? o->body_len : strlen(body);
+    char *req = NULL;
+    size_t len = 0;
+    append(&req, &len, "%s %s HTTP/1.1\r\n", method, target);
+    for (const char *const *h = o->headers; h != NULL && h[0] != NULL && h[1] != NULL; h += 2)
+        append(&req, &len, "%s: %s\r\n", h[0], h[1]);
+    if (!has_header(o->headers, "host")) append(&req, &len, "host: testserver\r\n");
+    if (!has_header(o->headers, "user-agent")) append(&req, &len, "user-agent: testclient\r\n");
+    if (o->json != NULL && !has_header(o->headers, "content-type"))
+        append(&req, &len, "content-type: application/json\r\n");
+    if (body != NULL) append(&req, &len, "Content-Length: %zu\r\n", body_len);
+    append(&req, &len, "\r\n");
+    int fd = wire_connect(port);
+    ck_assert_msg(fd >= 0, "connect to port %u: %s", port, strerror(errno));
+    wire_send(fd, req, len);
+    if (body != NULL) wire_send(fd, body, body_len);
+    ck_assert_msg(wire_read(fd, out, strcmp(method, "HEAD") == 0),
+                  "no response over the socket to %s", req);
+    close(fd);
+    free(req);
+}
+
+void wire_request(unsigned port, const char *method, const char *target,
+                  const karak_request_opts *user, wire_reply *out)
+{
+    karak_request_opts o = {0};
+    if (user != NULL)
+        memcpy(&o, user,
+               user->struct_size && user->struct_size < sizeof o ? user->struct_size : sizeof o);
+    char *owned = strdup(target);
+    ck_assert_ptr_nonnull(owned);
+    for (int hop = 0;; hop++) {
+        wire_once(port, method, owned, &o, out);
+        char loc[1024];
+        if (out->status != 307 || o.no_redirects || hop >= 20 ||
+            wire_header(out, "Location", 0, loc, sizeof loc) == NULL)
+            break;
+        /* "http://testserver/items/5?a=1" -> "/items/5?a=1" */
+        const char *p = strstr(loc, "://");
+        p = p == NULL ? loc : strchr(p + 3, '/') ? strchr(p + 3, '/') : "/";
+        free(owned);
+        owned = strdup(p);
+        ck_assert_ptr_nonnull(owned);
+        wire_reply_clear(out);
+    }
+    free(owned);
+}
+
+karak_server *test_server_start(karak_app *app)
+{
+    karak_server *srv = NULL;
+    karak_server_opts opts = {.port = KARAK_PORT_ANY, .workers = 2, .struct_size = sizeof opts};
+    int rc = karak_server_start(app, &opts, &srv);
+    ck_assert_msg(rc == 0, "karak_server_start: %s", karak_strerror(rc));
+    ck_assert_ptr_nonnull(srv);
+    ck_assert_uint_gt(karak_server_port(srv), 0);
+    return srv;
+}
+
+karak_reply *both_request(karak_client *client, unsigned port, const char *method,
+                          const char *target, const karak_request_opts *o)
+{
+    karak_reply *r = karak_client_request(client, method, target, o);
+    ck_assert_msg(r != NULL, "%s %s: no in-process response", method, target);
+    wire_reply w;
+    wire_request(port, method, target, o, &w);
+    size_t len = 0;
+    const char *body = karak_reply_body(r, &len);
+    ck_assert_msg(w.status == karak_reply_status(r),
+                  "%s %s: status %d over the socket, %d in-process", method, target, w.status,
+                  karak_reply_status(r));
+    ck_assert_msg(w.body_len == len && memcmp(w.body, body, len) == 0,
+                  "%s %s: body over the socket differs:\n  socket     %s\n  in-process %s",
+                  method, target, w.body, body);
+    for (size_t i = 0; i < karak_reply_header_count(r); i++) {
+        karak_pair h;
+        ck_assert(karak_reply_header_at(r, i, &h));
+        size_t nth = 0; /* a repeated header: compare occurrence by occurrence */
+        for (size_t j = 0; j < i; j++) {
+            karak_pair p;
+            karak_reply_header_at(r, j, &p);
+            if (strcasecmp(p.name, h.name) == 0) nth++;
+        }
+        char buf[1024];
+        const char *v = wire_header(&w, h.name, nth, buf, sizeof buf);
+        ck_assert_msg(v != NULL && strcmp(v, h.value) == 0,
+                      "%s %s: header %s is '%s' over the socket, '%s' in-process", method,
+                      target, h.name, v ? v : "(none)", h.value);
+    }
+    wire_reply_clear(&w);
+    return r;
 }

@@ -1,5 +1,6 @@
 /* Shared helpers of the Check suites: run a request through the test client and compare
- * status, headers and the exact response body. */
+ * status, headers and the exact response body; the same request over a real socket against
+ * a karak_server started in-process. */
 #ifndef KARAK_TESTUTIL_H
 #define KARAK_TESTUTIL_H
 
@@ -12,5 +13,55 @@ void expect_response(karak_reply *r, int status, const char *body, const char *w
 
 /* Runs a suite, returns the process exit status. */
 int run_suite(Suite *s);
+
+/* ---- HTTP/1.1 over a socket on 127.0.0.1 ---- */
+
+/* One response as read off the wire. */
+typedef struct wire_reply {
+    int status;
+    char *head;      /* status line and header lines, "\r\n"-separated; malloc'd */
+    char *body;      /* NUL-terminated; malloc'd */
+    size_t body_len;
+} wire_reply;
+
+/* A connected socket to 127.0.0.1:port (10 s receive timeout), or -1 with errno set. */
+int wire_connect(unsigned port);
+/* Writes all of data (asserts). */
+void wire_send(int fd, const char *data, size_t len);
+/* Reads one response: its head, then a body framed by Content-Length (none for HEAD, 1xx,
+ * 204, 304; up to the end of the stream when there is no Content-Length). Bytes after the
+ * response are dropped. false when the connection ended before a whole response. */
+bool wire_read(int fd, wire_reply *r, bool head_only);
+/* Sends `raw` on a new connection and reads the response (asserts that one arrives). */
+void wire_exchange(unsigned port, const char *raw, bool head_only, wire_reply *r);
+/* The n-th (from 0) header called `name` (case-insensitive), copied into buf; NULL when
+ * there is none. */
+const char *wire_header(const wire_reply *r, const char *name, size_t n, char *buf, size_t cap);
+void wire_reply_clear(wire_reply *r);
+
+/* What karak_client_request() sends, over a socket: the caller's headers, then Host:
+ * testserver, User-Agent: testclient and Content-Type: application/json for .json when the
+ * caller did not set them; a 307 is followed unless .no_redirects. Asserts a response. */
+void wire_request(unsigned port, const char *method, const char *target,
+                  const karak_request_opts *o, wire_reply *out);
+
+/* A server of `app` on 127.0.0.1, a free port, two workers (asserts that it starts). */
+karak_server *test_server_start(karak_app *app);
+
+/* Sends the request both in-process through `client` and over a socket to `port`, asserts
+ * that the two answers have the same status, the same body bytes and that every header of
+ * the in-process reply arrived on the wire with the same value; returns the in-process
+ * reply (for EXPECT). */
+karak_reply *both_request(karak_client *client, unsigned port, const char *method,
+                          const char *target, const karak_request_opts *o);
+#define BOTH_(method, client, port, target, ...)                                              \
+    both_request((client), (port), (method), (target),                                        \
+                 &(const karak_request_opts){__VA_ARGS__})
+#define both_get(...) BOTH_("GET", __VA_ARGS__, KARAK_REQUEST_END_)
+#define both_head(...) BOTH_("HEAD", __VA_ARGS__, KARAK_REQUEST_END_)
+#define both_post(...) BOTH_("POST", __VA_ARGS__, KARAK_REQUEST_END_)
+#define both_put(...) BOTH_("PUT", __VA_ARGS__, KARAK_REQUEST_END_)
+#define both_patch(...) BOTH_("PATCH", __VA_ARGS__, KARAK_REQUEST_END_)
+#define both_delete(...) BOTH_("DELETE", __VA_ARGS__, KARAK_REQUEST_END_)
 
 #endif

@@ -12,14 +12,19 @@
  *   connection, which costs keep-alive and ~6x throughput (measured with wrk against a
  *   minimal libmicrohttpd server). Only the 413 for an announced oversized body is sent
  *   early, on purpose.
- * - Stopping: stop accepting (MHD_quiesce_daemon), wait for in-flight requests (bounded),
- *   then stop the daemon. karak_serve() adds SIGINT/SIGTERM on top. */
+ * - Stopping: stop accepting (MHD_quiesce_daemon, then shutdown() of the listening socket
+ *   so that new connections are refused at once instead of waiting in the backlog; the
+ *   descriptor itself may only be closed after MHD_stop_daemon), wait for in-flight requests
+ *   (bounded), then stop the daemon. karak_serve() adds SIGINT/SIGTERM on top.
+ * - libmicrohttpd's own messages (malformed requests, accept errors) go through the app's
+ *   log as warnings, never straight to stderr. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +109,19 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
     (void)mc;
     (void)toe;
     request_done(cls, *con_cls);
+}
+
+/* MHD_OPTION_EXTERNAL_LOGGER: one message, its trailing newline dropped. */
+__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt,
+                                                              va_list ap)
+{
+    const kserver *s = cls;
+    char msg[KARAK_ERRLEN];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r' || msg[n - 1] == ' '))
+        msg[--n] = '\0';
+    karak_app_log(s->app, KARAK_LOG_WARN, "libmicrohttpd: %s", msg);
 }
 
 typedef struct header_fill {
@@ -272,6 +290,7 @@ static struct MHD_Daemon *daemon_start(kserver *s, bool ipv6, unsigned max_conn,
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
                      MHD_USE_ITC | MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
     struct MHD_OptionItem ops[] = {
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, s}, /* first, or MHD warns */
         {MHD_OPTION_LISTEN_SOCKET, s->listen_fd, NULL},
         {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)max_conn, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)timeout, NULL},
@@ -292,12 +311,13 @@ int karak_server_start(karak_app *app, const karak_server_opts *user, karak_serv
     if (app == NULL || out == NULL) return KARAK_EINVAL;
     karak_server_opts opts;
     kopts_load(&opts, sizeof opts, user, user ? user->struct_size : 0);
-    if (karak_app_seal(app) != KARAK_OK) return KARAK_EREGISTER;
+    /* options first: a refused start leaves the app open for routes */
     const char *host = opts.host ? opts.host : KARAK_DEFAULT_HOST;
     unsigned port = opts.port == 0 ? KARAK_DEFAULT_PORT
                     : opts.port == KARAK_PORT_ANY ? 0
                                                   : opts.port;
     if (port > 65535) return KARAK_EINVAL;
+    if (karak_app_seal(app) != KARAK_OK) return KARAK_EREGISTER;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     kserver *s = calloc(1, sizeof *s);
     if (s == NULL) return KARAK_ENOMEM;
@@ -334,7 +354,10 @@ unsigned karak_server_port(const karak_server *s)
 int karak_server_stop(karak_server *s, unsigned graceful_ms)
 {
     if (s == NULL || s->daemon == NULL) return KARAK_OK;
-    MHD_quiesce_daemon(s->daemon); /* the listening socket stays ours: closed below */
+    /* The listening socket stays ours: refuse new connections now (shutdown() of a
+     * listening socket stops the listening on Linux), close it once the threads are gone. */
+    MHD_quiesce_daemon(s->daemon);
+    shutdown(s->listen_fd, SHUT_RDWR);
     struct timespec start, now, nap = {0, 5 * 1000 * 1000};
     clock_gettime(CLOCK_MONOTONIC, &start);
     for (;;) {
