@@ -480,6 +480,45 @@ START_TEST(cleanups_run_after_the_response)
 }
 END_TEST
 
+/* A background task: a cleanup that takes 300 ms must not hold back the response it follows,
+ * and a graceful stop waits for it. */
+static atomic_int slow_cleanup_done;
+
+static void slow_cleanup(void *arg)
+{
+    (void)arg;
+    sleep_ms(300);
+    atomic_store(&slow_cleanup_done, 1);
+}
+
+static karak_result background(karak_ctx *c)
+{
+    karak_defer(c, slow_cleanup, NULL);
+    return karak_resp_json_new(c, json_pack("{s:s}", "status", "accepted"));
+}
+
+START_TEST(cleanups_wait_for_the_response_not_the_other_way)
+{
+    atomic_store(&slow_cleanup_done, 0);
+    karak_app *a = karak_new();
+    karak_post(a, "/tasks", background, .status = 202);
+    karak_server *s = test_server_start(a);
+    wire_reply r;
+    long long t0 = now_ms();
+    wire_exchange(karak_server_port(s), "POST /tasks HTTP/1.1\r\nHost: t\r\n\r\n", false, &r);
+    long long took = now_ms() - t0;
+    ck_assert_int_eq(r.status, 202);
+    ck_assert_str_eq(r.body, "{\"status\":\"accepted\"}");
+    wire_reply_clear(&r);
+    ck_assert_msg(took < 250, "the response waited %lld ms for its cleanup", took);
+    ck_assert_int_eq(atomic_load(&slow_cleanup_done), 0);
+    ck_assert_int_eq(karak_server_stop(s, 2000), 0); /* the drain waits for the cleanup */
+    ck_assert_int_eq(atomic_load(&slow_cleanup_done), 1);
+    karak_server_free(s);
+    karak_app_free(a);
+}
+END_TEST
+
 /* ---- the request's headers through the socket ---- */
 
 static karak_result list_headers(karak_ctx *c)
@@ -539,6 +578,7 @@ static Suite *server_suite(void)
     tcase_set_timeout(stop, 30);
     tcase_add_test(stop, graceful_stop_finishes_requests_in_flight);
     tcase_add_test(stop, stop_times_out_on_a_long_request);
+    tcase_add_test(stop, cleanups_wait_for_the_response_not_the_other_way);
     suite_add_tcase(s, stop);
     TCase *req = tcase_create("requests");
     tcase_set_timeout(req, 30);

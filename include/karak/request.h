@@ -75,12 +75,14 @@ KARAK_API const char *karak_req_body(karak_ctx *c, size_t *len);
 KARAK_API void *karak_alloc(karak_ctx *c, size_t size);
 KARAK_API char *karak_strdup(karak_ctx *c, const char *s);
 
-/* Runs fn(arg) once the response has been handed to the connection (or to the test
- * client), also when the handler failed. Cleanups run in the reverse order of their
- * registration, on the thread that served the request, before the request's memory is
- * released: this is where FastAPI's `yield` dependencies finish and background tasks run.
- * Returns 0, or KARAK_ENOMEM, in which case fn(arg) has been run at once (so a resource is
- * never leaked) and the response becomes a 500. */
+/* Runs fn(arg) once the response has been sent: by the server, when libmicrohttpd has
+ * written its last byte (or the connection closed first); by the test client, before
+ * karak_client_request() returns. Also when the handler failed. Cleanups run in the
+ * reverse order of their registration, on a thread of the server, before the request's
+ * memory is released, and a graceful stop waits for them: this is where FastAPI's `yield`
+ * dependencies finish and background tasks run. They must not use the karak_ctx.
+ * Returns 0; KARAK_EINVAL for a NULL fn; KARAK_ENOMEM, in which case fn(arg) has been run
+ * at once (so a resource is never leaked) and the response becomes a 500. */
 KARAK_API int karak_defer(karak_ctx *c, void (*fn)(void *arg), void *arg);
 
 /* The user pointers of the app and of the matched route. */

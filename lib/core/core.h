@@ -179,8 +179,9 @@ struct karak_ctx {
 /* Runs one request through the app. The response and all it points to live in `a`; the
  * caller hands it over, then calls kresp_finish(). */
 void kdispatch(const karak_app *app, const kreq *req, karena *a, kresp *out);
-/* Runs the request's cleanups (newest first) and forgets them. */
+/* Runs the request's cleanups (newest first) and forgets them: a second call does nothing. */
 void kresp_finish(kresp *r);
+void kdefer_run(kdefer **list);
 
 /* context.c: parse-on-first-use of the query and the cookies (false: out of memory) */
 bool kctx_query_parse(karak_ctx *c);

@@ -276,8 +276,13 @@ void kdispatch(const karak_app *app, const kreq *req, karena *a, kresp *out)
 
 void kresp_finish(kresp *r)
 {
-    kdefer *d = r->cleanups;
-    r->cleanups = NULL;
+    kdefer_run(&r->cleanups);
+}
+
+void kdefer_run(kdefer **list)
+{
+    kdefer *d = *list;
+    *list = NULL;
     while (d != NULL) {
         kdefer *next = d->next;
         d->fn(d->arg);

@@ -42,6 +42,7 @@ typedef struct kconn {
     bool started;
     bool too_large; /* the body outgrew the limit: discarded, answered 413 at its end */
     bool in_flight;
+    kdefer *cleanups; /* the request's karak_defer list, run once its response is sent */
 } kconn;
 
 struct karak_server {
@@ -56,9 +57,11 @@ struct karak_server {
 typedef struct karak_server kserver;
 
 /* A request stops being in flight when it completes, or when its connection closes first
- * (libmicrohttpd reports no completion for a request whose head it rejected, e.g. 431). */
+ * (libmicrohttpd reports no completion for a request whose head it rejected, e.g. 431);
+ * its cleanups run then, at most once. */
 static void request_done(kserver *s, kconn *k)
 {
+    if (k != NULL) kdefer_run(&k->cleanups); /* before the drain may see the request done */
     if (k != NULL && k->in_flight) {
         k->in_flight = false;
         atomic_fetch_sub(&s->in_flight, 1);
@@ -91,6 +94,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mc)
         MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     kconn *k = ci ? ci->socket_context : NULL;
     if (k == NULL) return NULL;
+    kdefer_run(&k->cleanups); /* none should be left; never run one on reset memory */
     karena_reset(&k->arena);
     k->target = karena_strndup(&k->arena, uri, strlen(uri));
     k->body = (kbuf){.arena = &k->arena};
@@ -219,9 +223,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
     if (!request_headers(mc, &k->arena, &req)) return MHD_NO;
     kresp resp;
     kdispatch(s->app, &req, &k->arena, &resp);
-    enum MHD_Result ret = send_response(mc, &resp);
-    kresp_finish(&resp);
-    return ret;
+    /* The cleanups wait for the response to be sent (on_completed), as FastAPI's background
+     * tasks and yield dependencies do; their memory stays in the arena until then. */
+    k->cleanups = resp.cleanups;
+    return send_response(mc, &resp);
 }
 
 /* ---- sockets, limits, lifecycle ---- */
