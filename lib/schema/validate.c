@@ -155,11 +155,23 @@ static kerr_kind coerce_json(karak_type t, const kj *j, kscalar *v)
 /* Constraints                                                                          */
 
 typedef struct kcheck {
+    const char *raw; /* parameters: the string the input is made of, on the first error */
+    size_t raw_n;
     const kfield *kf;
     const kloc *loc;
     const kj *input;
     kverrs *errs;
 } kcheck;
+
+/* The error's input: the JSON value, or a string node made from a parameter's raw text.
+ * NULL only when out of memory, which is then recorded. */
+static const kj *input_of(const kcheck *k)
+{
+    if (k->input != NULL) return k->input;
+    const kj *made = kj_new_str(k->errs->arena, k->raw, k->raw_n);
+    if (made == NULL) k->errs->nomem = true;
+    return made;
+}
 
 /* Adds a bound error: "Input should be greater than 3", ctx {"gt":3} (float fields: the
  * message prints the bound as Rust's Display, ctx as Python's repr: 0 / 0.0). */
@@ -176,7 +188,7 @@ static bool bound_error(const kcheck *k, const char *type, const char *words, co
     kbuf_printf(&ctx, "{\"%s\":", key);
     kjw_double(&ctx, bound);
     kbuf_putc(&ctx, '}');
-    kverrs_add_built(k->errs, type, k->loc, &msg, k->input, &ctx);
+    kverrs_add_built(k->errs, type, k->loc, &msg, input_of(k), &ctx);
     return false;
 }
 
@@ -190,7 +202,7 @@ static bool int_bound_error(const kcheck *k, const char *type, const char *words
     kbuf_init(&ctx, a, 32);
     kbuf_printf(&msg, "Input should be %s %" PRId64, words, bound);
     kbuf_printf(&ctx, "{\"%s\":%" PRId64 "}", key, bound);
-    kverrs_add_built(k->errs, type, k->loc, &msg, k->input, &ctx);
+    kverrs_add_built(k->errs, type, k->loc, &msg, input_of(k), &ctx);
     return false;
 }
 
@@ -245,7 +257,7 @@ static bool check_str(const kcheck *k, const kscalar *v)
         kbuf_printf(&msg, "String should have at least %zu character%s", f->min_len,
                     f->min_len == 1 ? "" : "s");
         kbuf_printf(&ctx, "{\"min_length\":%zu}", f->min_len);
-        kverrs_add_built(k->errs, "string_too_short", k->loc, &msg, k->input, &ctx);
+        kverrs_add_built(k->errs, "string_too_short", k->loc, &msg, input_of(k), &ctx);
         return false;
     }
     if (f->max_len > 0 && chars > f->max_len) {
@@ -254,7 +266,7 @@ static bool check_str(const kcheck *k, const kscalar *v)
         kbuf_printf(&msg, "String should have at most %zu character%s", f->max_len,
                     f->max_len == 1 ? "" : "s");
         kbuf_printf(&ctx, "{\"max_length\":%zu}", f->max_len);
-        kverrs_add_built(k->errs, "string_too_long", k->loc, &msg, k->input, &ctx);
+        kverrs_add_built(k->errs, "string_too_long", k->loc, &msg, input_of(k), &ctx);
         return false;
     }
     return true;
@@ -333,12 +345,14 @@ static bool absent(const kfield *kf, void *out, const kloc *loc, const kj *input
 
 static bool accept(const kcheck *k, kerr_kind e, const kscalar *v, void *out)
 {
-    if (e == KE_NOMEM || k->input == NULL) {
+    if (e == KE_NOMEM) {
         k->errs->nomem = true;
         return false;
     }
     if (e != KE_NONE) {
-        kverrs_add(k->errs, kerr_text[e].type, k->loc, kerr_text[e].msg, k->input, NULL);
+        const kj *input = input_of(k);
+        if (input != NULL) kverrs_add(k->errs, kerr_text[e].type, k->loc, kerr_text[e].msg,
+                                      input, NULL);
         return false;
     }
     if (!check_constraints(k, v)) return false;
@@ -386,10 +400,10 @@ bool kschema_from_params(const kschema *cs, kparam_get get, void *ud, void *out,
             absent(kf, out, &loc, NULL, errs);
         } else {
             kscalar sv = {0};
-            kcheck k = {.kf = kf, .loc = &loc, .errs = errs};
+            /* the input of a parameter error is its raw string, also for bounds; it is made
+               only when there is an error */
+            kcheck k = {.kf = kf, .loc = &loc, .errs = errs, .raw = s, .raw_n = n};
             kerr_kind e = coerce_str(kf->f->type, s, n, &sv);
-            /* the input of a parameter error is its raw string, also for bounds */
-            k.input = kj_new_str(errs->arena, s, n);
             accept(&k, e, &sv, out);
         }
         kloc_pop(&loc);
