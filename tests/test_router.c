@@ -195,7 +195,8 @@ static const struct {
     {"GET", "/users/{id:str}", KARAK_ECONFLICT,
      "route GET /users/{id:str}: conflicts with GET /users/{name}"},
     {"GET", "/users/me", KARAK_ECONFLICT, "route GET /users/me: conflicts with GET /users/me"},
-    {"get", "/lower", KARAK_EINVAL, "route get /lower: the method must be an upper-case token"},
+    {"GE T", "/space", KARAK_EINVAL,
+     "route GE T /space: the method must be a token of letters, - and _"},
 };
 
 START_TEST(registration_errors)
@@ -401,8 +402,53 @@ END_TEST
 START_TEST(sealed_app_refuses_routes)
 {
     karak_app *a = karak_new();
+    karak_get(a, "/early", which, .data = "/early");
     karak_client *cl = karak_client_new(a);
     ck_assert_int_eq(karak_get(a, "/late", which), KARAK_ESEALED);
+    /* the refusal is the caller's answer, not the app's registration error: the app
+       keeps serving, and a second client can still be made */
+    ck_assert_ptr_null(karak_app_error(a));
+    karak_client *again = karak_client_new(a);
+    ck_assert_ptr_nonnull(again);
+    EXPECT(karak_client_get(again, "/early"), 200, NULL);
+    EXPECT(karak_client_get(again, "/late"), 404, "{\"detail\":\"Not Found\"}");
+    karak_client_free(again);
+    karak_client_free(cl);
+    karak_app_free(a);
+}
+END_TEST
+
+/* Starlette's /{rest:path} is ^/(?P<rest>.*)$: it matches "/" itself, with rest = "". */
+START_TEST(root_catch_all_matches_the_root)
+{
+    karak_app *a = karak_new();
+    karak_get(a, "/{rest:path}", which, .data = "GET /{rest:path}");
+    karak_client *cl = karak_client_new(a);
+    EXPECT(karak_client_get(cl, "/"), 200, "{\"route\":\"GET /{rest:path}\",\"rest\":\"\"}");
+    EXPECT(karak_client_get(cl, "/a/b"), 200,
+           "{\"route\":\"GET /{rest:path}\",\"rest\":\"a/b\"}");
+    EXPECT(karak_client_post(cl, "/"), 405, "{\"detail\":\"Method Not Allowed\"}");
+    karak_client_free(cl);
+    karak_app_free(a);
+}
+END_TEST
+
+/* FastAPI's api_route(methods=["get"]) upper-cases the method; so does karak_route_add. */
+static karak_result lower_handler(karak_ctx *c)
+{
+    return karak_resp_text(c, karak_req_method(c));
+}
+
+START_TEST(lower_case_methods_are_upper_cased)
+{
+    karak_app *a = karak_new();
+    ck_assert_int_eq(karak_route_add(a, "get", "/lower", lower_handler, "lower", NULL), KARAK_OK);
+    ck_assert_int_eq(karak_route_add(a, "Purge", "/lower", lower_handler, "lower", NULL),
+                     KARAK_OK);
+    karak_client *cl = karak_client_new(a);
+    EXPECT(karak_client_get(cl, "/lower"), 200, "GET");
+    EXPECT(karak_client_request(cl, "PURGE", "/lower", NULL), 200, "PURGE");
+    EXPECT(karak_client_request(cl, "purge", "/lower", NULL), 405, "{\"detail\":\"Method Not Allowed\"}");
     karak_client_free(cl);
     karak_app_free(a);
 }
@@ -425,6 +471,8 @@ static Suite *router_suite(void)
     tcase_add_loop_test(reg, registration_errors, 0, (int)(sizeof bad_routes / sizeof *bad_routes));
     tcase_add_test(reg, sealed_app_refuses_routes);
     tcase_add_test(reg, failed_add_leaves_router_unchanged);
+    tcase_add_test(reg, lower_case_methods_are_upper_cased);
+    tcase_add_test(reg, root_catch_all_matches_the_root);
     suite_add_tcase(s, reg);
     return s;
 }

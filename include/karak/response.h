@@ -2,7 +2,7 @@
  *
  * Each builder (karak_resp_json_new, _model, _text, _empty, _error, _error_json_new) sets
  * the response and returns KARAK_DONE, or KARAK_FAIL when it could not build it (the client
- * then gets a 500); a later builder replaces an earlier one. Return its value from the
+ * then gets a 500 unless a later builder succeeds); a later builder replaces an earlier one. Return its value from the
  * handler: `return karak_resp_json_new(c, json_pack(...));`.
  *
  * The status of a success response, whatever the order of the calls:
@@ -41,13 +41,15 @@ KARAK_API karak_result karak_resp_error(karak_ctx *c, int status, const char *de
 /* The same with any JSON detail; `detail` is taken. */
 KARAK_API karak_result karak_resp_error_json_new(karak_ctx *c, int status, json_t *detail);
 
-/* The status of the success response (100-599), before or after the builder is called.
- * Returns 0, or KARAK_EINVAL for a status outside 100-599 (ignored). */
+/* The status of the success response (200-599), before or after the builder is called.
+ * Returns 0, or KARAK_EINVAL for a status outside 200-599 (ignored: a 1xx is never a final
+ * response). */
 KARAK_API int karak_resp_status_set(karak_ctx *c, int status);
 
-/* Adds a response header (name and value copied). Returns 0; KARAK_EINVAL for
- * Content-Type and Content-Length (libkarak's), an empty name or a CR/LF in either string;
- * KARAK_ENOMEM. */
+/* Adds a response header (name and value copied); a name may repeat (Set-Cookie). Returns
+ * 0; KARAK_EINVAL for Content-Type, Content-Length and Transfer-Encoding (libkarak frames
+ * the body itself), a name that is not an HTTP token, or a CR or LF in the value;
+ * KARAK_ENOMEM, which also turns the response into a 500 (never one without the header). */
 KARAK_API int karak_resp_header_add(karak_ctx *c, const char *name, const char *value);
 
 #ifdef __cplusplus

@@ -7,11 +7,13 @@
 
 #include "core/core.h"
 
-void kopts_load(void *dst, size_t dst_size, const void *src, size_t src_size)
+bool kopts_load(void *dst, size_t dst_size, const void *src, size_t src_size)
 {
     memset(dst, 0, dst_size);
-    if (src == NULL) return;
-    memcpy(dst, src, src_size == 0 || src_size > dst_size ? dst_size : src_size);
+    if (src == NULL) return true;
+    if (src_size == 0) src_size = dst_size;
+    memcpy(dst, src, src_size > dst_size ? dst_size : src_size);
+    return kbytes_zero((const char *)src + dst_size, src_size > dst_size ? src_size - dst_size : 0);
 }
 
 static void log_stderr(void *data, karak_log_level level, const char *msg)
@@ -35,7 +37,7 @@ void karak_app_log(const karak_app *app, karak_log_level level, const char *fmt,
 karak_app *karak_app_new(const karak_app_opts *user)
 {
     karak_app_opts opts;
-    kopts_load(&opts, sizeof opts, user, user ? user->struct_size : 0);
+    if (!kopts_load(&opts, sizeof opts, user, user ? user->struct_size : 0)) return NULL;
     karak_app *app = calloc(1, sizeof *app);
     if (app == NULL) return NULL;
     app->title = kstrdup(opts.title ? opts.title : "libkarak");
@@ -118,12 +120,21 @@ static kschema *schema_for(karak_app *app, const karak_schema *s, ksource source
     return cs;
 }
 
+/* A method is a token of letters, '-' and '_'; like FastAPI's methods=["get"], it is
+ * matched upper-cased. */
 static bool valid_method(const char *m)
 {
     if (m == NULL || m[0] == '\0') return false;
     for (const char *p = m; *p; p++)
-        if (!(*p >= 'A' && *p <= 'Z') && *p != '-' && *p != '_') return false;
+        if (!(*p >= 'A' && *p <= 'Z') && !(*p >= 'a' && *p <= 'z') && *p != '-' && *p != '_')
+            return false;
     return true;
+}
+
+static void upper(char *s)
+{
+    for (; *s; s++)
+        if (*s >= 'a' && *s <= 'z') *s = (char)(*s - 'a' + 'A');
 }
 
 static kroute *route_new(const char *method, const char *pattern, karak_handler handler,
@@ -132,6 +143,7 @@ static kroute *route_new(const char *method, const char *pattern, karak_handler 
     kroute *r = calloc(1, sizeof *r);
     if (r == NULL) return NULL;
     r->method = kstrdup(method);
+    if (r->method != NULL) upper(r->method);
     r->pattern = kstrdup(pattern);
     r->name = kstrdup(name ? name : "handler");
     r->summary = kstrdup(opts->summary);
@@ -152,13 +164,18 @@ int karak_route_add(karak_app *app, const char *method, const char *pattern,
 {
     char msg[KARAK_ERRLEN];
     if (app == NULL) return KARAK_EINVAL;
-    if (app->sealed) return fail(app, KARAK_ESEALED, "route added after serving started");
+    /* refused without touching the app: it may be serving, and it stays valid */
+    if (app->sealed) return KARAK_ESEALED;
     karak_route_opts opts;
-    kopts_load(&opts, sizeof opts, user, user ? user->struct_size : 0);
+    if (!kopts_load(&opts, sizeof opts, user, user ? user->struct_size : 0)) {
+        snprintf(msg, sizeof msg, "route %s %s: options unknown to libkarak %s",
+                 method ? method : "(null)", pattern ? pattern : "(null)", karak_version());
+        return fail(app, KARAK_EINVAL, msg);
+    }
     if (!valid_method(method) || pattern == NULL || handler == NULL) {
         snprintf(msg, sizeof msg, "route %s %s: %s", method ? method : "(null)",
                  pattern ? pattern : "(null)",
-                 handler == NULL ? "no handler" : "the method must be an upper-case token");
+                 handler == NULL ? "no handler" : "the method must be a token of letters, - and _");
         return fail(app, KARAK_EINVAL, msg);
     }
     if (opts.status != 0 && (opts.status < 100 || opts.status > 599)) {

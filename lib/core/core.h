@@ -97,8 +97,10 @@ int karak_app_seal(karak_app *app);
 /* A log line through the app's sink (printf-style). */
 void karak_app_log(const karak_app *app, karak_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Copies an options struct of the caller's struct_size into a zeroed one of ours. */
-void kopts_load(void *dst, size_t dst_size, const void *src, size_t src_size);
+/* Copies an options struct of the caller's struct_size (0: ours) into a zeroed one of ours.
+ * False when the caller's struct is larger and sets a member this version does not know:
+ * ignoring it silently would drop what the caller asked for. */
+bool kopts_load(void *dst, size_t dst_size, const void *src, size_t src_size);
 
 /* ---- the parameter pipeline (params.c) ---- */
 
@@ -146,7 +148,8 @@ typedef enum kresp_kind {
     KRESP_NONE = 0, /* the handler has not answered */
     KRESP_BODY,     /* json/model/text: the success status */
     KRESP_EMPTY,    /* no body: the success status, 204 by default */
-    KRESP_ERROR     /* an HTTPException: its own status */
+    KRESP_ERROR,    /* an HTTPException: its own status */
+    KRESP_FAILED    /* the last builder failed: a 500 */
 } kresp_kind;
 
 struct karak_ctx {

@@ -255,7 +255,8 @@ static void route_request(karak_ctx *c)
     memcpy(c->raw_params, m.params, sizeof c->raw_params);
     if (!validate(c)) return;
     karak_result res = m.route->handler(c);
-    if (res != KARAK_DONE || c->failed || c->kind == KRESP_NONE) kresp_internal_error(&c->resp);
+    if (res != KARAK_DONE || c->failed || c->kind == KRESP_NONE || c->kind == KRESP_FAILED)
+        kresp_internal_error(&c->resp);
     else if (c->kind != KRESP_ERROR) settle_status(c);
 }
 

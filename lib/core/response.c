@@ -77,16 +77,13 @@ void kresp_error_raw(kresp *r, karena *a, int status, const char *json, size_t l
 
 /* ---- the handler-facing API ---- */
 
-/* Records a builder's outcome. The status of a success is settled by the dispatch core
- * once the handler has returned. */
+/* Records a builder's outcome. A failed builder leaves a 500 unless a later one replaces
+ * it (a handler may answer a 503 when its JSON could not be built). The status of a
+ * success is settled by the dispatch core once the handler has returned. */
 static karak_result answered(karak_ctx *c, kresp_kind kind, bool ok)
 {
-    c->kind = kind;
-    if (!ok) {
-        c->failed = true;
-        return KARAK_FAIL;
-    }
-    return KARAK_DONE;
+    c->kind = ok ? kind : KRESP_FAILED;
+    return ok ? KARAK_DONE : KARAK_FAIL;
 }
 
 /* The body of a success response; the status is a placeholder until settled. */
@@ -162,18 +159,23 @@ karak_result karak_resp_error_json_new(karak_ctx *c, int status, json_t *detail)
 
 int karak_resp_status_set(karak_ctx *c, int status)
 {
-    if (status < 100 || status > 599) return KARAK_EINVAL;
+    /* a 1xx is never a final response: libkarak would send it and no answer after it */
+    if (status < 200 || status > 599) return KARAK_EINVAL;
     c->status_override = status;
     return KARAK_OK;
 }
 
 int karak_resp_header_add(karak_ctx *c, const char *name, const char *value)
 {
+    /* the framing headers are libkarak's: it writes the body and its length itself */
     if (!khttp_header_name_ok(name) || !khttp_header_value_ok(value) ||
-        strcasecmp(name, "Content-Type") == 0 || strcasecmp(name, "Content-Length") == 0)
+        strcasecmp(name, "Content-Type") == 0 || strcasecmp(name, "Content-Length") == 0 ||
+        strcasecmp(name, "Transfer-Encoding") == 0)
         return KARAK_EINVAL;
     char *n = karak_strdup(c, name), *v = karak_strdup(c, value);
-    if (n == NULL || v == NULL || !kresp_add_header(&c->resp, c->arena, n, v))
+    if (n == NULL || v == NULL || !kresp_add_header(&c->resp, c->arena, n, v)) {
+        c->failed = true; /* a response without the header would be a wrong answer */
         return KARAK_ENOMEM;
+    }
     return KARAK_OK;
 }

@@ -94,8 +94,7 @@ static bool valid_name(const char *s, size_t n)
     if (n == 0) return false;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        bool ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                  (i > 0 && c >= '0' && c <= '9');
+        bool ok = c == '_' || kis_alpha(c) || (i > 0 && kis_digit(c));
         if (!ok) return false;
     }
     return true;
@@ -434,5 +433,9 @@ void krouter_match(const krouter *r, const char *method, const char *path, size_
     memset(m, 0, sizeof *m);
     if (len == 0 || path[0] != '/') return;
     mstate st = {.method = method, .path = path + 1, .len = len - 1, .m = m};
-    walk(&st, r->root, 0, len == 1);
+    if (walk(&st, r->root, 0, len == 1) || len != 1 || r->root->catchall == NULL) return;
+    /* "/" has no segment, but /{rest:path} matches it with rest = "", as Starlette's
+       ^/(?P<rest>.*)$ does */
+    st.caps[st.ncaps++] = (kslice){path + 1, 0};
+    arrive(&st, r->root->catchall);
 }

@@ -13,22 +13,11 @@
 
 #include "http/http.h"
 
-/* str.isspace() within ASCII: \x1c-\x1f are separators to Python. */
-static bool is_space(char c)
-{
-    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= '\x1c' && c <= '\x1f');
-}
-
 static kslice trimmed(const char *s, size_t n)
 {
-    while (n > 0 && is_space(*s)) s++, n--;
-    while (n > 0 && is_space(s[n - 1])) n--;
+    while (n > 0 && kis_pyspace(*s)) s++, n--;
+    while (n > 0 && kis_pyspace(s[n - 1])) n--;
     return (kslice){s, n};
-}
-
-static bool is_octal(char c)
-{
-    return c >= '0' && c <= '7';
 }
 
 /* http.cookies._unquote: NULL when out of memory. */
@@ -45,8 +34,8 @@ static const char *unquote(karena *a, kslice v, size_t *out_len)
     size_t k = 0;
     /* \ooo (at most \377) may take 2 bytes in UTF-8 where its escape takes 4 */
     for (size_t i = 0; i < n;) {
-        if (s[i] == '\\' && i + 3 < n && is_octal(s[i + 1]) && s[i + 1] <= '3' &&
-            is_octal(s[i + 2]) && is_octal(s[i + 3])) {
+        if (s[i] == '\\' && i + 3 < n && kis_octal(s[i + 1]) && s[i + 1] <= '3' &&
+            kis_octal(s[i + 2]) && kis_octal(s[i + 3])) {
             unsigned cp = (unsigned)((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 +
                                      (s[i + 3] - '0'));
             if (cp < 0x80) {

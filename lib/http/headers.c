@@ -36,8 +36,7 @@ bool khttp_header_name_ok(const char *s)
     if (s == NULL || s[0] == '\0') return false;
     for (; *s; s++) {
         char c = *s;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || kis_digit(c) ||
-              strchr(tchar, c) != NULL))
+        if (!(kis_alpha(c) || kis_digit(c) || strchr(tchar, c) != NULL))
             return false;
     }
     return true;

@@ -1,21 +1,15 @@
 /* Lax coercion of strings to numbers and booleans, as pydantic-core's lax mode does it
- * (src/input/shared.rs: str_as_int, strip_decimal_zeros, strip_underscores, str_as_float,
- * str_as_bool). Path, query, header and cookie values, and JSON strings in int/float/bool
+ * (its str_as_int, strip_decimal_zeros, strip_underscores, str_as_float and str_as_bool). Path, query, header and cookie values, and JSON strings in int/float/bool
  * fields, all go through here. This file decides conversions only, not error messages. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "schema/schema.h"
 
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
 static void trim(const char **s, size_t *n)
 {
-    while (*n > 0 && is_space(**s)) (*s)++, (*n)--;
-    while (*n > 0 && is_space((*s)[*n - 1])) (*n)--;
+    while (*n > 0 && kis_space(**s)) (*s)++, (*n)--;
+    while (*n > 0 && kis_space((*s)[*n - 1])) (*n)--;
 }
 
 /* Copies s without its underscores into out when every '_' stands between two digits
@@ -111,7 +105,7 @@ static bool float_grammar(const char *s, size_t n)
 
 kc_result kc_float_from_str(const char *s, size_t n, double *out)
 {
-    char stack[256];
+    char stack[KARAK_FLOAT_STACK_DIGITS];
     size_t len;
     trim(&s, &n);
     if (n == 0) return KC_PARSING;

@@ -140,10 +140,20 @@ kschema *kschema_compile(const karak_schema *s, ksource source, char *err, size_
         cs->copies = calloc(n ? n : 1, sizeof *cs->copies);
         cs->fields = calloc(n ? n : 1, sizeof *cs->fields);
     }
+    size_t stride = s->field_size ? s->field_size : sizeof(karak_field);
     for (size_t i = 0; cs != NULL && cs->copies != NULL && i < n; i++) {
         karak_field tmp;
         cs->copies[i] = *kschema_field_at(s, i, &tmp);
         key_bytes += strlen(cs->copies[i].name) + 1;
+        /* a table from a newer header may set members this version does not know */
+        const char *entry = (const char *)s->fields + i * stride;
+        if (stride > sizeof(karak_field) &&
+            !kbytes_zero(entry + sizeof(karak_field), stride - sizeof(karak_field))) {
+            snprintf(err, errlen, "schema %s, field '%s': uses options unknown to libkarak %s",
+                     s->name ? s->name : "?", cs->copies[i].name, karak_version());
+            kschema_free(cs);
+            return NULL;
+        }
     }
     if (cs != NULL) cs->keys = malloc(key_bytes + 1);
     if (cs == NULL || cs->copies == NULL || cs->fields == NULL || cs->keys == NULL) {

@@ -65,9 +65,10 @@ int karak_run(karak_app *app, int argc, char **argv)
     unsigned port = KARAK_DEFAULT_PORT;
     const uopt opts[] = {
         {"--port", "KARAK_PORT", &port, 65535},
-        {"--workers", "KARAK_WORKERS", &so.workers, 1024},
-        {"--max-connections", "KARAK_MAX_CONNECTIONS", &so.max_connections, 1000000},
-        {"--timeout", "KARAK_TIMEOUT", &so.timeout, 86400},
+        {"--workers", "KARAK_WORKERS", &so.workers, KARAK_MAX_WORKERS},
+        {"--max-connections", "KARAK_MAX_CONNECTIONS", &so.max_connections,
+         KARAK_MAX_CONNECTIONS_LIMIT},
+        {"--timeout", "KARAK_TIMEOUT", &so.timeout, KARAK_MAX_TIMEOUT},
     };
     const size_t nopts = sizeof opts / sizeof *opts;
     so.host = getenv("KARAK_HOST");

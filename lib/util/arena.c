@@ -8,14 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KARENA_FIRST_BLOCK 8192u
-#define KARENA_ALIGN 16u
+#define KARENA_FIRST_BLOCK KARAK_ARENA_FIRST_BLOCK
+#define KARENA_ALIGN KARAK_ARENA_ALIGN
 
 struct karena_block {
     karena_block *next;
     size_t cap;
     size_t used;
-    _Alignas(16) unsigned char data[];
+    _Alignas(KARENA_ALIGN) unsigned char data[];
 };
 
 static karena_block *block_new(size_t cap)
@@ -45,7 +45,7 @@ void karena_reset(karena *a)
         b = next;
     }
     /* An oversized first block (a large body) is not worth holding on an idle connection. */
-    if (a->keep != NULL && a->keep->cap > KARENA_FIRST_BLOCK * 4) {
+    if (a->keep != NULL && a->keep->cap > KARENA_FIRST_BLOCK * KARAK_ARENA_KEEP_FACTOR) {
         free(a->keep);
         a->keep = NULL;
     }

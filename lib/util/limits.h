@@ -10,6 +10,19 @@
 #define KARAK_MAX_LOC_DEPTH 16
 /* Methods listed in one 405 Allow header. */
 #define KARAK_MAX_ALLOW 16
+/* The arena: its first block (kept across requests on a connection), the alignment of
+ * karena_alloc memory, and how many first blocks' worth an oversized kept block may grow
+ * to before a reset gives it back. */
+#define KARAK_ARENA_FIRST_BLOCK 8192u
+#define KARAK_ARENA_ALIGN 16u
+#define KARAK_ARENA_KEEP_FACTOR 4u
+/* Float numerals up to this length are parsed from a stack buffer; longer ones (legal:
+ * "0.000...1") from the heap. */
+#define KARAK_FLOAT_STACK_DIGITS 256
+/* The command line's upper bounds for --workers, --max-connections and --timeout. */
+#define KARAK_MAX_WORKERS 1024u
+#define KARAK_MAX_CONNECTIONS_LIMIT 1000000u
+#define KARAK_MAX_TIMEOUT 86400u
 /* Registration error messages. */
 #define KARAK_ERRLEN 512
 /* Nesting of JSON arrays and objects accepted in a body (deeper: the body is refused). */

@@ -30,8 +30,7 @@ void kpct_encode(kbuf *b, const char *s, size_t n, const char *safe)
     static const char hex[] = "0123456789ABCDEF";
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
-        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-            (ch != 0 && strchr(safe, ch) != NULL)) {
+        if (kis_alpha((char)ch) || kis_digit((char)ch) || (ch != 0 && strchr(safe, ch) != NULL)) {
             kbuf_putc(b, (char)ch);
         } else {
             char esc[3] = {'%', hex[ch >> 4], hex[ch & 15]};

@@ -23,3 +23,11 @@ bool kunderscore_ok(const char *s, size_t n, size_t i)
 {
     return i > 0 && i + 1 < n && kis_digit(s[i - 1]) && kis_digit(s[i + 1]);
 }
+
+bool kbytes_zero(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        if (b[i] != 0) return false;
+    return true;
+}

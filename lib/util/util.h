@@ -74,6 +74,29 @@ static inline bool kis_digit(char c)
     return c >= '0' && c <= '9';
 }
 
+/* ASCII whitespace as Rust's trim() (pydantic-core) sees it: space, \t \n \v \f \r. */
+static inline bool kis_space(char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* ASCII whitespace as Python's str.strip() sees it: kis_space and the separators
+ * 0x1C-0x1F. */
+static inline bool kis_pyspace(char c)
+{
+    return kis_space(c) || (c >= 0x1C && c <= 0x1F);
+}
+
+static inline bool kis_octal(char c)
+{
+    return c >= '0' && c <= '7';
+}
+
+static inline bool kis_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 /* The value of a hex digit, or -1. */
 static inline int khexval(char c)
 {
@@ -87,6 +110,9 @@ static inline int khexval(char c)
 char *kstrndup(const char *s, size_t n);
 /* kstrndup of a C string; NULL gives NULL. */
 char *kstrdup(const char *s);
+
+/* True when the n bytes at p are all zero (n may be 0). */
+bool kbytes_zero(const void *p, size_t n);
 
 /* Python's numeric-literal underscore rule, shared by integer and float parsing: an '_'
  * must stand between two digits. True when s[i] == '_' obeys it. */
