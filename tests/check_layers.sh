@@ -17,7 +17,12 @@ if [ "$1" = --self-test ]; then
         echo "self-test: an upward include was not caught" >&2
         exit 1
     fi
-    echo "self-test: an upward include is caught"
+    printf '#include "../core/core.h"\n' >"$tmp/util/bad.c"
+    if "$0" "$tmp" 2>/dev/null; then
+        echo "self-test: a relative upward include was not caught" >&2
+        exit 1
+    fi
+    echo "self-test: upward includes are caught, by layer name or relative path"
     exit 0
 fi
 libdir=$1
@@ -54,6 +59,12 @@ for dir in "$libdir"/*/; do
         done
     done
 done
+# a relative path would slip past the layer names: every include names its layer
+rel=$(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"[^"]*\.\./' "$libdir" || true)
+if [ -n "$rel" ]; then
+    echo "includes by relative path (name the layer instead): $rel" >&2
+    status=1
+fi
 loose=$(find "$libdir" -maxdepth 1 -type f \( -name '*.c' -o -name '*.h' \))
 if [ -n "$loose" ]; then
     echo "files outside a layer folder: $loose" >&2

@@ -95,6 +95,7 @@ static karak_result header_rules(karak_ctx *c)
         {"X-\xc3\xa9", "x"},           {"X-Bad\r\n", "x"},      {"X-Bad", "a\r\nb"},
         {"X-Bad", "a\nb"},             {"X-Bad", "a\rb"},       {"X-Good", "yes"},
         {"X-Tab", "a\tb"},             {"x-!#$%&'*+-.^_`|~", "tchar"},
+        {"Transfer-Encoding", "gzip"},
     };
     json_t *o = json_object();
     for (size_t i = 0; i < sizeof tries / sizeof *tries; i++) {
@@ -134,7 +135,7 @@ static trace tr;
 
 static karak_result dirty(karak_ctx *c)
 {
-    trace *t = karak_app_data(c);
+    trace *t = karak_req_app_data(c);
     unsigned char *p = karak_alloc(c, SCRATCH);
     if (p == NULL) return KARAK_FAIL;
     memset(p, 0xAB, SCRATCH);
@@ -144,7 +145,7 @@ static karak_result dirty(karak_ctx *c)
 
 static karak_result zeroed(karak_ctx *c)
 {
-    trace *t = karak_app_data(c);
+    trace *t = karak_req_app_data(c);
     unsigned char *p = karak_alloc(c, SCRATCH);
     if (p == NULL) return KARAK_FAIL;
     size_t nonzero = 0;
@@ -178,7 +179,7 @@ static void record(void *arg)
 /* Registers cleanups "1", "2", "3" (tags in the request arena); `how` says how it ends. */
 static karak_result deferring(karak_ctx *c, int how)
 {
-    trace *t = karak_app_data(c);
+    trace *t = karak_req_app_data(c);
     static const char *const tags[] = {"1", "2", "3"};
     ck_assert_int_eq(karak_defer(c, NULL, NULL), KARAK_EINVAL);
     for (size_t i = 0; i < sizeof tags / sizeof *tags; i++) {
@@ -252,7 +253,7 @@ static karak_result text_not_modified(karak_ctx *c)
 static karak_result bad_status(karak_ctx *c)
 {
     json_t *o = json_object();
-    static const int tries[] = {42, 99, 600, -1, 0};
+    static const int tries[] = {42, 99, 100, 103, 199, 600, -1, 0};
     for (size_t i = 0; i < sizeof tries / sizeof *tries; i++) {
         char key[16];
         snprintf(key, sizeof key, "%d", tries[i]);
@@ -266,6 +267,15 @@ static karak_result error_then_json(karak_ctx *c)
 {
     karak_resp_error(c, 404, "gone");
     return karak_resp_json_new(c, json_string("replaced"));
+}
+
+/* A builder that failed (no JSON value) is replaced by the HTTPException the handler falls
+ * back to. */
+static karak_result failed_then_error(karak_ctx *c)
+{
+    if (karak_resp_json_new(c, NULL) == KARAK_FAIL)
+        return karak_resp_error(c, 503, "try again");
+    return KARAK_DONE;
 }
 
 static karak_result json_then_empty(karak_ctx *c)
@@ -307,6 +317,7 @@ static const struct {
     {"DELETE", "/empty/set-on-declared", accepted_empty, 201},
     {"GET", "/replace/error-json", error_then_json, 0},
     {"GET", "/replace/json-empty", json_then_empty, 0},
+    {"GET", "/replace/failed-error", failed_then_error, 0},
 };
 
 static karak_app *app;
@@ -398,7 +409,8 @@ START_TEST(header_add_refusals)
            "\"X:Colon: x\":\"EINVAL\",\"X-\xc3\xa9: x\":\"EINVAL\",\"X-Bad\\r\\n: x\":"
            "\"EINVAL\",\"X-Bad: a\\r\\nb\":\"EINVAL\",\"X-Bad: a\\nb\":\"EINVAL\","
            "\"X-Bad: a\\rb\":\"EINVAL\",\"X-Good: yes\":\"OK\",\"X-Tab: a\\tb\":\"OK\","
-           "\"x-!#$%&'*+-.^_`|~: tchar\":\"OK\",\"NULL name\":\"EINVAL\","
+           "\"x-!#$%&'*+-.^_`|~: tchar\":\"OK\",\"Transfer-Encoding: gzip\":\"EINVAL\","
+           "\"NULL name\":\"EINVAL\","
            "\"NULL value\":\"EINVAL\"}");
 }
 END_TEST
@@ -483,12 +495,12 @@ static const struct {
     {"GET", "/status/text-304", 304, "", NULL, NULL},
     /* a refused status is ignored: the route's (declared or 200) stays */
     {"GET", "/status/bad", 200,
-     "{\"42\":\"EINVAL\",\"99\":\"EINVAL\",\"600\":\"EINVAL\",\"-1\":\"EINVAL\","
-     "\"0\":\"EINVAL\"}",
+     "{\"42\":\"EINVAL\",\"99\":\"EINVAL\",\"100\":\"EINVAL\",\"103\":\"EINVAL\","
+     "\"199\":\"EINVAL\",\"600\":\"EINVAL\",\"-1\":\"EINVAL\",\"0\":\"EINVAL\"}",
      "application/json", NULL},
     {"GET", "/status/bad-declared", 201,
-     "{\"42\":\"EINVAL\",\"99\":\"EINVAL\",\"600\":\"EINVAL\",\"-1\":\"EINVAL\","
-     "\"0\":\"EINVAL\"}",
+     "{\"42\":\"EINVAL\",\"99\":\"EINVAL\",\"100\":\"EINVAL\",\"103\":\"EINVAL\","
+     "\"199\":\"EINVAL\",\"600\":\"EINVAL\",\"-1\":\"EINVAL\",\"0\":\"EINVAL\"}",
      "application/json", NULL},
     /* karak_resp_empty: 204 when nothing is declared, else the declared status (an explicit
        200 included), else the set one */
@@ -500,6 +512,8 @@ static const struct {
     /* a later builder replaces an earlier one */
     {"GET", "/replace/error-json", 200, "\"replaced\"", "application/json", "10"},
     {"GET", "/replace/json-empty", 204, "", NULL, NULL},
+    {"GET", "/replace/failed-error", 503, "{\"detail\":\"try again\"}", "application/json",
+     "22"},
 };
 
 START_TEST(success_status_rules)

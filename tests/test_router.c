@@ -9,7 +9,7 @@
 /* Every handler answers with its own name and the params it saw. */
 static karak_result which(karak_ctx *c)
 {
-    const char *tag = karak_route_data(c);
+    const char *tag = karak_req_route_data(c);
     json_t *o = json_pack("{s:s}", "route", tag);
     if (strstr(tag, "{id:int}")) json_object_set_new(o, "id", json_integer(karak_path_i64(c, "id")));
     if (strstr(tag, "{x:float}")) json_object_set_new(o, "x", json_real(karak_path_f64(c, "x")));
@@ -246,7 +246,7 @@ static char shared_tags[sizeof shared_routes / sizeof *shared_routes][64];
  * karak_path_str(c, "id") on the other). */
 static karak_result echo_params(karak_ctx *c)
 {
-    const char *tag = karak_route_data(c);
+    const char *tag = karak_req_route_data(c);
     json_t *o = json_pack("{s:s}", "route", tag);
     for (const char *p = strchr(tag, '{'); p != NULL; p = strchr(p + 1, '{')) {
         char name[32];

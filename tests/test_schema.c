@@ -420,6 +420,97 @@ START_TEST(schema_registration_errors)
 }
 END_TEST
 
+/* ---- structs that grow: code compiled against an older or newer header ---- */
+
+typedef struct {
+    int64_t n;
+} Count;
+
+static karak_result echo_count(karak_ctx *c)
+{
+    const Count *q = karak_query(c);
+    return karak_resp_json_new(c, json_pack("{s:I}", "n", (json_int_t)q->n));
+}
+
+/* A route options struct as an older header had it: the first members only. */
+typedef struct {
+    int status;
+    const void *body;
+    const karak_schema *query;
+} old_route_opts;
+
+/* A field table entry as a newer header could have it: this version's, then more. */
+typedef struct {
+    karak_field now;
+    int64_t newer;
+} newer_field;
+
+START_TEST(older_and_newer_structs)
+{
+    static const karak_field count_fields[] = {KARAK_FIELD(Count, n, KARAK_I64, .dflt = "3"),
+                                               KARAK_FIELDS_END};
+    static const karak_schema count = KARAK_SCHEMA(Count, count_fields);
+    karak_app *a = karak_new();
+
+    /* older, shorter options: read up to their size, the rest is default */
+    old_route_opts old = {.status = 201, .query = &count};
+    karak_route_opts as_given;
+    memcpy(&as_given, &old, sizeof old); /* what a caller's pointer would point at */
+    as_given.struct_size = sizeof old;
+    ck_assert_int_eq(karak_route_add(a, "GET", "/old", echo_count, "old", &as_given), KARAK_OK);
+
+    /* newer, longer options whose extra member is set: refused, not silently ignored */
+    struct {
+        karak_route_opts now;
+        int64_t newer;
+    } newer = {.now = {.query = &count, .struct_size = sizeof newer}, .newer = 7};
+    ck_assert_int_eq(karak_route_add(a, "GET", "/newer", echo_count, "newer", &newer.now),
+                     KARAK_EINVAL);
+    ck_assert_str_eq(karak_app_error(a), "route GET /newer: options unknown to libkarak "
+                                         KARAK_VERSION_STRING);
+
+    /* newer options whose extra members are zero: fine */
+    karak_app *b = karak_new();
+    newer.newer = 0;
+    ck_assert_int_eq(karak_route_add(b, "GET", "/newer", echo_count, "newer", &newer.now),
+                     KARAK_OK);
+    karak_client *cl = karak_client_new(b);
+    EXPECT(karak_client_get(cl, "/newer?n=5"), 200, "{\"n\":5}");
+    karak_client_free(cl);
+    karak_app_free(b);
+
+    /* a field table entry with an unknown member set */
+    static const newer_field nf[] = {
+        {.now = KARAK_FIELD(Count, n, KARAK_I64), .newer = 1},
+        {.now = KARAK_FIELDS_END},
+    };
+    static const karak_schema newer_schema = {.name = "Count", .size = sizeof(Count),
+                                              .fields = &nf[0].now,
+                                              .field_size = sizeof(newer_field)};
+    karak_app *c = karak_new();
+    ck_assert_int_eq(karak_get(c, "/f", echo_count, .query = &newer_schema), KARAK_EINVAL);
+    ck_assert_str_eq(karak_app_error(c), "route GET /f: schema Count, field 'n': uses options "
+                                         "unknown to libkarak " KARAK_VERSION_STRING);
+    karak_app_free(c);
+
+    /* app options: the same rule */
+    struct {
+        karak_app_opts now;
+        int64_t newer;
+    } app_newer = {.now = {.struct_size = sizeof app_newer}, .newer = 1};
+    ck_assert_ptr_null(karak_app_new(&app_newer.now));
+
+    /* the old route serves with what it declared */
+    karak_app *d = karak_new();
+    ck_assert_int_eq(karak_route_add(d, "GET", "/old", echo_count, "old", &as_given), KARAK_OK);
+    cl = karak_client_new(d);
+    EXPECT(karak_client_get(cl, "/old"), 201, "{\"n\":3}");
+    karak_client_free(cl);
+    karak_app_free(d);
+    karak_app_free(a);
+}
+END_TEST
+
 static Suite *schema_suite(void)
 {
     Suite *s = suite_create("schema");
@@ -431,6 +522,7 @@ static Suite *schema_suite(void)
     tcase_add_test(tc, long_numerals_are_numbers);
     suite_add_tcase(s, tc);
     TCase *reg = tcase_create("registration");
+    tcase_add_test(reg, older_and_newer_structs);
     tcase_add_loop_test(reg, schema_registration_errors, 0,
                         (int)(sizeof schema_errors / sizeof *schema_errors));
     suite_add_tcase(s, reg);

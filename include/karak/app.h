@@ -32,19 +32,23 @@ typedef void (*karak_log_fn)(void *data, karak_log_level level, const char *msg)
 
 /* Options of karak_app_new(). Zero always means "default".
  * Members are only ever added at the end; the karak_new() macro records the size the caller
- * was compiled with (struct_size), and the library reads no further. A struct filled by hand
- * may leave struct_size 0, which means "this header's size". */
+ * was compiled with (struct_size), and the library reads no further. A struct filled by
+ * hand (C++) sets struct_size = sizeof(karak_app_opts) itself; 0 is taken as the library's
+ * own size, right only for code compiled against the same version. A caller compiled
+ * against a newer header that sets a member this library does not know is refused
+ * (NULL here, KARAK_EINVAL elsewhere) rather than silently ignored. */
 typedef struct karak_app_opts {
     const char *title;   /* API title (OpenAPI info.title); copied. NULL: "libkarak" */
     const char *version; /* API version; copied. NULL: "0.1.0" */
     size_t max_body;     /* request body limit in bytes, 413 above it. 0: 1 MiB */
-    void *data;          /* user pointer, returned by karak_app_data(); borrowed */
+    void *data;          /* user pointer, returned by karak_req_app_data(); borrowed */
     karak_log_fn log;    /* log sink; NULL: one line per message on stderr, "karak: msg" */
     void *log_data;      /* first argument of `log`; borrowed */
     size_t struct_size;
 } karak_app_opts;
 
-/* A new app. opts may be NULL; its strings are copied. NULL only when out of memory.
+/* A new app. opts may be NULL; its strings are copied. NULL when out of memory or when opts
+ * sets members unknown to this version (see above).
  * Free it with karak_app_free() once it no longer serves. */
 KARAK_API karak_app *karak_app_new(const karak_app_opts *opts);
 /* karak_new() or karak_new(.title = "Items", .max_body = 65536) */
@@ -67,7 +71,7 @@ typedef struct karak_route_opts {
     const karak_schema *headers; /* header parameters; read them with karak_headers() */
     const karak_schema *cookies; /* cookie parameters; read them with karak_cookies() */
     const char *summary;         /* documentation; copied. NULL: from the handler's name */
-    void *data;                  /* user pointer, returned by karak_route_data(); borrowed */
+    void *data;                  /* user pointer, returned by karak_req_route_data(); borrowed */
     size_t struct_size;
 } karak_route_opts;
 

@@ -7,7 +7,8 @@
  *       the raw request: method, path, every header, query pair and cookie as sent;
  *   karak_alloc, karak_strdup, karak_defer
  *       the request's memory and its end.
- * Every pointer returned here is borrowed and valid until the response has been sent. */
+ * Every pointer returned here is borrowed: valid until the request's cleanups (karak_defer)
+ * have run, and so usable by them; the karak_ctx itself is not. */
 #ifndef KARAK_PUBLIC_REQUEST_H
 #define KARAK_PUBLIC_REQUEST_H
 
@@ -53,7 +54,9 @@ KARAK_API const char *karak_req_query_string(karak_ctx *c);
  * NULL. A value containing "\0" is cut there: use karak_req_query_at for such values. */
 KARAK_API const char *karak_req_query_param(karak_ctx *c, const char *name);
 /* All query pairs in order, decoded as Python's parse_qsl(keep_blank_values=True) does
- * ('+' is a space, %XX is UTF-8, "?a" is a="") or raw, as they appear in the target. */
+ * ('+' is a space, %XX is UTF-8, "?a" is a="") or raw, as they appear in the target.
+ * Decoded names and values are NUL-terminated; raw ones are slices of the target and are
+ * NOT: use their lengths. */
 KARAK_API size_t karak_req_query_count(karak_ctx *c);
 KARAK_API bool karak_req_query_at(karak_ctx *c, size_t i, karak_pair *decoded);
 KARAK_API bool karak_req_query_raw_at(karak_ctx *c, size_t i, karak_pair *raw);
@@ -86,8 +89,8 @@ KARAK_API char *karak_strdup(karak_ctx *c, const char *s);
 KARAK_API int karak_defer(karak_ctx *c, void (*fn)(void *arg), void *arg);
 
 /* The user pointers of the app and of the matched route. */
-KARAK_API void *karak_app_data(karak_ctx *c);
-KARAK_API void *karak_route_data(karak_ctx *c);
+KARAK_API void *karak_req_app_data(karak_ctx *c);
+KARAK_API void *karak_req_route_data(karak_ctx *c);
 
 #ifdef __cplusplus
 }

@@ -70,10 +70,12 @@ typedef struct karak_field {
  * initializers of karak_field (.dflt = "1", .max_len = 100, KARAK_GT(0), .alias = "x-key").
  * The member's C type must match KARAK_<TYPE> (checked at compile time). */
 #define KARAK_FIELD(...) KARAK_FIELD_(__VA_ARGS__, .end_ = 0)
-/* An optional field whose absence is recorded in a `bool` member `has`:
+/* An optional field whose absence is recorded in a `bool` member `has` (checked at compile
+ * time like the member's type):
  * KARAK_FIELD_OPT(Item, tax, has_tax, KARAK_F64). The encoder writes null when it is false. */
 #define KARAK_FIELD_OPT_(T, member, has, ty, ...)                                             \
-    KARAK_FIELD_(T, member, ty, .optional = true, .has_offset = offsetof(T, has) + 1,        \
+    KARAK_FIELD_(T, member, ty, .optional = true,                                             \
+                 .has_offset = offsetof(T, has) + 1 + KARAK_TYPECHECK_(T, has, KARAK_BOOL),   \
                  __VA_ARGS__)
 #define KARAK_FIELD_OPT(...) KARAK_FIELD_OPT_(__VA_ARGS__, .end_ = 0)
 #define KARAK_FIELDS_END { .name = NULL }

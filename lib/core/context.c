@@ -224,12 +224,12 @@ int karak_defer(karak_ctx *c, void (*fn)(void *arg), void *arg)
     return KARAK_OK;
 }
 
-void *karak_app_data(karak_ctx *c)
+void *karak_req_app_data(karak_ctx *c)
 {
     return c->app->data;
 }
 
-void *karak_route_data(karak_ctx *c)
+void *karak_req_route_data(karak_ctx *c)
 {
     return c->route ? c->route->data : NULL;
 }

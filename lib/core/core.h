@@ -5,7 +5,8 @@
  *   server/ (libmicrohttpd or the test client) builds a kreq
  *   kdispatch()   router -> parameters (path, query, header, cookie) and body -> handler
  *                 -> kresp, everything in the request arena
- *   server/       sends or copies the kresp, then kresp_finish() runs the cleanups
+ *   server/       sends or copies the kresp; once it is sent, kdefer_run() runs the
+ *                 request's cleanups, and only then is the arena reset
  * Nothing here knows about sockets; nothing in server/ knows about routes or schemas. */
 #ifndef KARAK_CORE_H
 #define KARAK_CORE_H

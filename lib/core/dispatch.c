@@ -218,7 +218,7 @@ static bool validate(karak_ctx *c)
     kbuf_init(&b, c->arena, 256);
     kverrs_render(&errs, &b);
     if (kbuf_cstr(&b) == NULL) kresp_internal_error(&c->resp);
-    else kresp_set(&c->resp, 422, "application/json", b.data, b.len);
+    else kresp_error_raw(&c->resp, c->arena, 422, b.data, b.len);
     return false;
 }
 

@@ -51,8 +51,8 @@ static void set_json(kresp *r, int status, kbuf *b)
     else kresp_set(r, status, ct_json, b->data, b->len);
 }
 
-/* FastAPI's HTTPException body, the one place the {"detail": ...} envelope is written
- * (the 422's list is rendered by the schema layer's kverrs_render). */
+/* FastAPI's error body, the one place the {"detail": ...} envelope is written: for an
+ * HTTPException's detail and for the 422's list of validation errors. */
 static void error_envelope(kresp *r, karena *a, int status, const char *json, size_t len,
                            const char *str)
 {

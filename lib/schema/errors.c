@@ -87,7 +87,7 @@ void kverrs_add_built(kverrs *e, const char *type, const kloc *loc, kbuf *msg,
 
 void kverrs_render(const kverrs *e, kbuf *out)
 {
-    kbuf_puts(out, "{\"detail\":[");
+    kbuf_putc(out, '[');
     for (const kverr *v = e->head; v != NULL; v = v->next) {
         if (v != e->head) kbuf_putc(out, ',');
         kbuf_puts(out, "{\"type\":\"");
@@ -104,5 +104,5 @@ void kverrs_render(const kverrs *e, kbuf *out)
         }
         kbuf_putc(out, '}');
     }
-    kbuf_puts(out, "]}");
+    kbuf_putc(out, ']');
 }

@@ -39,14 +39,15 @@ void kverrs_init(kverrs *e, karena *a);
 void kloc_push_key(kloc *l, const char *key);
 void kloc_push_idx(kloc *l, size_t idx);
 void kloc_pop(kloc *l);
-/* msg and ctx are copied only if not static: pass static strings or arena strings. */
+/* msg and ctx are kept as pointers, not copied: pass static strings or arena strings. */
 void kverrs_add(kverrs *e, const char *type, const kloc *loc, const char *msg, const kj *input,
                 const char *ctx);
 /* The same with message and ctx built in buffers: out of memory in either is recorded as
  * such (the request then gets a 500), never as an error without its ctx. */
 void kverrs_add_built(kverrs *e, const char *type, const kloc *loc, kbuf *msg,
                       const kj *input, kbuf *ctx);
-/* {"detail":[...]} */
+/* The errors as a JSON list [{"type":...,"loc":...,"msg":...,"input":...}, ...]; the
+ * {"detail": ...} around it is the response's (core). */
 void kverrs_render(const kverrs *e, kbuf *out);
 
 /* ---- lax coercion (coerce.c): pydantic v2's str_as_int, str_as_float, str_as_bool ---- */
