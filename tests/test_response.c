@@ -95,7 +95,7 @@ static karak_result header_rules(karak_ctx *c)
         {"X-\xc3\xa9", "x"},           {"X-Bad\r\n", "x"},      {"X-Bad", "a\r\nb"},
         {"X-Bad", "a\nb"},             {"X-Bad", "a\rb"},       {"X-Good", "yes"},
         {"X-Tab", "a\tb"},             {"x-!#$%&'*+-.^_`|~", "tchar"},
-        {"Transfer-Encoding", "gzip"},
+        {"Transfer-Encoding", "gzip"}, {"Connection", "keep-alive"}, {"X-Empty", ""},
     };
     json_t *o = json_object();
     for (size_t i = 0; i < sizeof tries / sizeof *tries; i++) {
@@ -410,6 +410,7 @@ START_TEST(header_add_refusals)
            "\"EINVAL\",\"X-Bad: a\\r\\nb\":\"EINVAL\",\"X-Bad: a\\nb\":\"EINVAL\","
            "\"X-Bad: a\\rb\":\"EINVAL\",\"X-Good: yes\":\"OK\",\"X-Tab: a\\tb\":\"OK\","
            "\"x-!#$%&'*+-.^_`|~: tchar\":\"OK\",\"Transfer-Encoding: gzip\":\"EINVAL\","
+           "\"Connection: keep-alive\":\"EINVAL\",\"X-Empty: \":\"EINVAL\","
            "\"NULL name\":\"EINVAL\","
            "\"NULL value\":\"EINVAL\"}");
 }

@@ -1,7 +1,8 @@
 /* The server handle: karak_server_start/_port/_stop/_free against in-process apps, talked
  * to over real sockets on 127.0.0.1: several servers in one process, the log callback,
- * start errors, graceful and cut stops, karak_defer on the server path, and the request's
- * headers as the client sent them. */
+ * start errors, graceful and cut stops, karak_defer on the server path, the request's
+ * headers as the client sent them, its body as a C string, and a 500 (never a dropped
+ * connection) for a header libmicrohttpd refuses or when memory runs out. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "util/util.h"
 
 #define OPTS(...) (&(karak_server_opts){__VA_ARGS__, .struct_size = sizeof(karak_server_opts)})
 
@@ -563,6 +565,170 @@ START_TEST(repeated_headers_arrive_in_order)
 }
 END_TEST
 
+/* ---- the request body, refused headers and out of memory over the socket ---- */
+
+/* Echoes the body through karak_req_body(c, NULL): the string must end at the body's
+ * length. */
+static karak_result echo_body(karak_ctx *c)
+{
+    size_t len = 0;
+    const char *body = karak_req_body(c, &len);
+    if (strlen(karak_req_body(c, NULL)) != len) return karak_resp_text(c, "not terminated");
+    return karak_resp_text(c, body);
+}
+
+/* Sends `raw` on `fd` and asserts one whole response: status, Content-Type, Content-Length
+ * and exact body. */
+static void expect_on(int fd, const char *raw, int status, const char *ct, const char *body)
+{
+    wire_send(fd, raw, strlen(raw));
+    wire_reply r;
+    ck_assert_msg(wire_read(fd, &r, false), "no response (connection dropped) to %s", raw);
+    ck_assert_msg(r.status == status, "%s: status %d, expected %d; body %s", raw, r.status,
+                  status, r.body);
+    ck_assert_str_eq(r.body, body);
+    char buf[128], len[32];
+    ck_assert_str_eq(wire_header(&r, "Content-Type", 0, buf, sizeof buf), ct);
+    snprintf(len, sizeof len, "%zu", strlen(body));
+    ck_assert_str_eq(wire_header(&r, "Content-Length", 0, buf, sizeof buf), len);
+    wire_reply_clear(&r);
+}
+
+#define TEXT "text/plain; charset=utf-8"
+
+START_TEST(body_is_terminated_on_a_keep_alive_connection)
+{
+    karak_app *a = karak_new();
+    karak_post(a, "/echo", echo_body);
+    karak_server *s = test_server_start(a);
+    int fd = wire_connect(karak_server_port(s));
+    ck_assert_int_ge(fd, 0);
+    expect_on(fd,
+              "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 40\r\n\r\n"
+              "XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",
+              200, TEXT, "XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX");
+    expect_on(fd, "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nab", 200, TEXT,
+              "ab");
+    /* in two chunks, then none at all */
+    expect_on(fd,
+              "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+              "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+              200, TEXT, "abcde");
+    expect_on(fd, "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\nz", 200, TEXT, "z");
+    expect_on(fd, "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n", 200, TEXT, "");
+    close(fd);
+
+    /* the test client terminates it the same way, whatever follows in the caller's buffer */
+    karak_client *cl = karak_client_new(a);
+    EXPECT(both_post(cl, karak_server_port(s), "/echo", .body = "abcdef", .body_len = 3), 200,
+           "abc");
+    karak_client_free(cl);
+    karak_server_free(s);
+    karak_app_free(a);
+}
+END_TEST
+
+/* Headers that karak_resp_header_add() accepts (or may refuse up front) but libmicrohttpd
+ * refuses to send: the server answers a plain 500, never a dropped connection. */
+static atomic_int refused_rc;
+
+static karak_result refused_header(karak_ctx *c)
+{
+    const char *which = karak_path_str(c, "which");
+    int rc = strcmp(which, "empty") == 0        ? karak_resp_header_add(c, "X-Empty", "")
+             : strcmp(which, "connection") == 0 ? karak_resp_header_add(c, "Connection",
+                                                                        "keep-alive")
+                                                : karak_resp_header_add(c, "Transfer-Encoding",
+                                                                        "gzip");
+    atomic_store(&refused_rc, rc);
+    karak_resp_header_add(c, "X-Mine", "1");
+    return karak_resp_text(c, "ok");
+}
+
+START_TEST(a_header_libmicrohttpd_refuses_gives_a_500)
+{
+    karak_app *a = karak_new();
+    karak_get(a, "/refused/{which}", refused_header);
+    karak_get(a, "/a", app_a);
+    karak_server *s = test_server_start(a);
+    static const char *const which[] = {"empty", "connection", "te"};
+    for (size_t i = 0; i < sizeof which / sizeof *which; i++) {
+        int fd = wire_connect(karak_server_port(s));
+        ck_assert_int_ge(fd, 0);
+        atomic_store(&refused_rc, 12345);
+        char raw[128];
+        snprintf(raw, sizeof raw, "GET /refused/%s HTTP/1.1\r\nHost: t\r\n\r\n", which[i]);
+        wire_send(fd, raw, strlen(raw));
+        wire_reply r;
+        ck_assert_msg(wire_read(fd, &r, false), "%s: connection dropped", which[i]);
+        int rc = atomic_load(&refused_rc);
+        char buf[128];
+        if (rc == KARAK_OK) {
+            ck_assert_msg(r.status == 500, "%s: status %d", which[i], r.status);
+            ck_assert_str_eq(r.body, "Internal Server Error");
+            ck_assert_str_eq(wire_header(&r, "Content-Type", 0, buf, sizeof buf), TEXT);
+            ck_assert_str_eq(wire_header(&r, "Content-Length", 0, buf, sizeof buf), "21");
+            ck_assert_ptr_null(wire_header(&r, "X-Mine", 0, buf, sizeof buf));
+            ck_assert_ptr_null(wire_header(&r, "X-Empty", 0, buf, sizeof buf));
+        } else {
+            ck_assert_msg(rc == KARAK_EINVAL, "%s: karak_resp_header_add returned %d",
+                          which[i], rc);
+            ck_assert_int_eq(r.status, 200);
+            ck_assert_str_eq(r.body, "ok");
+            ck_assert_str_eq(wire_header(&r, "X-Mine", 0, buf, sizeof buf), "1");
+        }
+        wire_reply_clear(&r);
+        /* the connection still serves */
+        expect_on(fd, "GET /a HTTP/1.1\r\nHost: t\r\n\r\n", 200, "application/json",
+                  "{\"app\":\"a\"}");
+        close(fd);
+    }
+    karak_server_free(s);
+    karak_app_free(a);
+}
+END_TEST
+
+/* Out of memory in the server (kchaos: the n-th arena allocation from now fails): a 500,
+ * not a dropped connection. The server is idle while the countdown runs, so the arena
+ * allocations counted are the request's own: the target copy (0), then the body buffer or
+ * the header array (1). */
+START_TEST(out_of_memory_gives_a_500)
+{
+    karak_app *a = karak_new();
+    karak_post(a, "/echo", echo_body);
+    karak_get(a, "/a", app_a);
+    karak_server *s = test_server_start(a);
+    unsigned port = karak_server_port(s);
+    static const char get[] = "GET /a HTTP/1.1\r\nHost: t\r\n\r\n";
+    static const char post[] = "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nab";
+
+    /* the target copy: answered at once (the connection may then close) */
+    int fd = wire_connect(port);
+    ck_assert_int_ge(fd, 0);
+    kchaos_fail_after(0);
+    expect_on(fd, get, 500, TEXT, "Internal Server Error");
+    ck_assert(kchaos_struck());
+    kchaos_fail_after(-1);
+    close(fd);
+
+    /* the header array, then the body buffer: the connection stays usable */
+    fd = wire_connect(port);
+    ck_assert_int_ge(fd, 0);
+    kchaos_fail_after(1);
+    expect_on(fd, get, 500, TEXT, "Internal Server Error");
+    ck_assert(kchaos_struck());
+    expect_on(fd, get, 200, "application/json", "{\"app\":\"a\"}");
+    kchaos_fail_after(1);
+    expect_on(fd, post, 500, TEXT, "Internal Server Error");
+    ck_assert(kchaos_struck());
+    kchaos_fail_after(-1);
+    expect_on(fd, post, 200, TEXT, "ab");
+    close(fd);
+    karak_server_free(s);
+    karak_app_free(a);
+}
+END_TEST
+
 static Suite *server_suite(void)
 {
     Suite *s = suite_create("server");
@@ -584,6 +750,9 @@ static Suite *server_suite(void)
     tcase_set_timeout(req, 30);
     tcase_add_test(req, cleanups_run_after_the_response);
     tcase_add_test(req, repeated_headers_arrive_in_order);
+    tcase_add_test(req, body_is_terminated_on_a_keep_alive_connection);
+    tcase_add_test(req, a_header_libmicrohttpd_refuses_gives_a_500);
+    tcase_add_test(req, out_of_memory_gives_a_500);
     suite_add_tcase(s, req);
     return s;
 }

@@ -41,7 +41,8 @@ void wire_reply_clear(wire_reply *r);
 
 /* What karak_client_request() sends, over a socket: the caller's headers, then Host:
  * testserver, User-Agent: testclient and Content-Type: application/json for .json when the
- * caller did not set them; a 307 is followed unless .no_redirects. Asserts a response. */
+ * caller did not set them; 301, 302, 303, 307 and 308 are followed as httpx follows them
+ * (up to 20 redirects) unless .no_redirects. Asserts a response. */
 void wire_request(unsigned port, const char *method, const char *target,
                   const karak_request_opts *o, wire_reply *out);
 

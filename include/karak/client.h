@@ -27,14 +27,20 @@ typedef struct karak_request_opts {
     const char *json;           /* JSON body text, sent with Content-Type application/json */
     const void *body;           /* raw body (when .json is NULL) */
     size_t body_len;            /* its length; 0 with a body: strlen(body) */
-    bool no_redirects;          /* return a 307 instead of following it */
+    bool no_redirects;          /* return a 3xx redirect instead of following it */
     size_t struct_size;
 } karak_request_opts;
 
 /* Sends `method` `target` ("/path?query", raw as on the wire) to the app. Everything is
- * copied. The reply is the caller's: free it with karak_reply_free(). NULL only when out
- * of memory or when an argument is invalid. Cleanups registered with karak_defer() have
- * run when this returns. */
+ * copied; the handler sees the body NUL-terminated at its length. The reply is the
+ * caller's: free it with karak_reply_free(). NULL only when out of memory or when an
+ * argument is invalid. Cleanups registered with karak_defer() have run when this returns.
+ * Redirects are followed as FastAPI's TestClient (httpx) follows them, unless
+ * .no_redirects: a 301, 302, 303, 307 or 308 with a Location is followed to its path;
+ * 302 and 303 turn every method but HEAD into GET, 301 turns a POST into GET (a request
+ * turned into GET goes without its body, its other headers kept); 307 and 308 keep the
+ * method and the body. After 20 redirects, the answer to the last one is returned as it
+ * is, a 3xx included (where httpx raises TooManyRedirects). */
 KARAK_API karak_reply *karak_client_request(karak_client *client, const char *method,
                                             const char *target, const karak_request_opts *opts);
 

@@ -47,9 +47,10 @@ KARAK_API karak_result karak_resp_error_json_new(karak_ctx *c, int status, json_
 KARAK_API int karak_resp_status_set(karak_ctx *c, int status);
 
 /* Adds a response header (name and value copied); a name may repeat (Set-Cookie). Returns
- * 0; KARAK_EINVAL for Content-Type, Content-Length and Transfer-Encoding (libkarak frames
- * the body itself), a name that is not an HTTP token, or a CR or LF in the value;
- * KARAK_ENOMEM, which also turns the response into a 500 (never one without the header). */
+ * 0; KARAK_EINVAL for Content-Type, Content-Length, Transfer-Encoding and Connection
+ * (libkarak frames the body and manages the connection), a name that is not an HTTP token,
+ * an empty value, or a CR or LF in the value; KARAK_ENOMEM, which also turns the response
+ * into a 500 (never one without the header). */
 KARAK_API int karak_resp_header_add(karak_ctx *c, const char *name, const char *value);
 
 #ifdef __cplusplus

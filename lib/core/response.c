@@ -167,10 +167,12 @@ int karak_resp_status_set(karak_ctx *c, int status)
 
 int karak_resp_header_add(karak_ctx *c, const char *name, const char *value)
 {
-    /* the framing headers are libkarak's: it writes the body and its length itself */
-    if (!khttp_header_name_ok(name) || !khttp_header_value_ok(value) ||
+    /* the framing and connection headers are libkarak's: it writes the body and its length
+       and keeps or closes the connection itself; libmicrohttpd also refuses an empty value,
+       so one is refused here rather than failing on the wire only */
+    if (!khttp_header_name_ok(name) || !khttp_header_value_ok(value) || value[0] == '\0' ||
         strcasecmp(name, "Content-Type") == 0 || strcasecmp(name, "Content-Length") == 0 ||
-        strcasecmp(name, "Transfer-Encoding") == 0)
+        strcasecmp(name, "Transfer-Encoding") == 0 || strcasecmp(name, "Connection") == 0)
         return KARAK_EINVAL;
     char *n = karak_strdup(c, name), *v = karak_strdup(c, value);
     if (n == NULL || v == NULL || !kresp_add_header(&c->resp, c->arena, n, v)) {

@@ -17,7 +17,13 @@
  *   descriptor itself may only be closed after MHD_stop_daemon), wait for in-flight requests
  *   (bounded), then stop the daemon. karak_serve() adds SIGINT/SIGTERM on top.
  * - libmicrohttpd's own messages (malformed requests, accept errors) go through the app's
- *   log as warnings, never straight to stderr. */
+ *   log as warnings, never straight to stderr.
+ * - Failures are answered, not dropped: out of memory, or a response libmicrohttpd refuses
+ *   to build (a header it will not send), gets the plain 500 of Starlette's
+ *   ServerErrorMiddleware, made once per server at start so that it needs no memory when
+ *   it is needed. Where the request could not be kept at all (no kconn, no target copy)
+ *   the 500 is queued early, on the first call, and the connection then closes; only a
+ *   queue that libmicrohttpd refuses ends without an answer. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <microhttpd.h>
@@ -41,6 +47,7 @@ typedef struct kconn {
     kbuf body;
     bool started;
     bool too_large; /* the body outgrew the limit: discarded, answered 413 at its end */
+    bool failed;    /* out of memory reading the body: discarded, answered 500 at its end */
     bool in_flight;
     kdefer *cleanups; /* the request's karak_defer list, run once its response is sent */
 } kconn;
@@ -53,6 +60,7 @@ struct karak_server {
     unsigned workers;
     char default_host[300];
     atomic_int in_flight;
+    struct MHD_Response *error_500; /* the static 500, shared by all connections */
 };
 typedef struct karak_server kserver;
 
@@ -100,6 +108,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mc)
     k->body = (kbuf){.arena = &k->arena};
     k->started = false;
     k->too_large = false;
+    k->failed = false;
     if (!k->in_flight) {
         k->in_flight = true;
         atomic_fetch_add(&s->in_flight, 1);
@@ -158,27 +167,62 @@ static bool request_headers(struct MHD_Connection *mc, karena *a, kreq *req)
     return true;
 }
 
-static enum MHD_Result send_response(struct MHD_Connection *mc, const kresp *resp)
+static const char error_500_body[] = "Internal Server Error";
+
+/* The plain 500 (what kresp_internal_error() makes), from static memory: the response
+ * object is made once, at start, and queued as often as needed. */
+static struct MHD_Response *error_500_make(void)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        sizeof error_500_body - 1, (void *)error_500_body, MHD_RESPMEM_PERSISTENT);
+    if (r != NULL && MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                             "text/plain; charset=utf-8") != MHD_YES) {
+        MHD_destroy_response(r);
+        r = NULL;
+    }
+    return r;
+}
+
+static enum MHD_Result send_500(const kserver *s, struct MHD_Connection *mc)
+{
+    return MHD_queue_response(mc, MHD_HTTP_INTERNAL_SERVER_ERROR, s->error_500);
+}
+
+/* Builds and queues `resp`. When libmicrohttpd refuses to build it (out of memory, or a
+ * header it will not send: an empty value, "Connection: keep-alive", a Transfer-Encoding
+ * other than chunked), the client gets the plain 500 instead, without the user's headers,
+ * as a handler's failure would give. */
+static enum MHD_Result send_response(const kserver *s, struct MHD_Connection *mc,
+                                     const kresp *resp)
 {
     /* The body lives in the connection's arena until the next request starts. */
     struct MHD_Response *r = MHD_create_response_from_buffer(
         resp->body_len, (void *)(resp->body ? resp->body : ""), MHD_RESPMEM_PERSISTENT);
-    if (r == NULL) return MHD_NO;
-    bool ok = true;
-    if (resp->content_type != NULL)
-        ok = MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+    bool ok = r != NULL;
+    if (ok && resp->content_type != NULL)
+        ok = MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type) ==
+             MHD_YES;
     for (size_t i = 0; ok && i < resp->nheaders; i++)
-        ok = MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
-    enum MHD_Result ret = ok ? MHD_queue_response(mc, (unsigned)resp->status, r) : MHD_NO;
+        ok = MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value) ==
+             MHD_YES;
+    if (!ok) {
+        if (r != NULL) MHD_destroy_response(r);
+        karak_app_log(s->app, KARAK_LOG_ERROR,
+                      "the %d response could not be built (out of memory, or a header "
+                      "libmicrohttpd refuses to send); answered 500",
+                      resp->status);
+        return send_500(s, mc);
+    }
+    enum MHD_Result ret = MHD_queue_response(mc, (unsigned)resp->status, r);
     MHD_destroy_response(r);
     return ret;
 }
 
-static enum MHD_Result send_413(struct MHD_Connection *mc, kconn *k)
+static enum MHD_Result send_413(const kserver *s, struct MHD_Connection *mc, kconn *k)
 {
     kresp resp = {0};
     kresp_error_detail(&resp, &k->arena, 413, khttp_status_phrase(413));
-    return send_response(mc, &resp);
+    return send_response(s, mc, &resp);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url,
@@ -189,29 +233,45 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
     (void)version;
     kserver *s = cls;
     kconn *k = *con_cls;
-    if (k == NULL || k->target == NULL) return MHD_NO; /* out of memory: drop the connection */
+    if (k == NULL || k->target == NULL) {
+        /* Out of memory before the request could be kept: answered at once, on this first
+         * call (libmicrohttpd then skips any body and closes the connection). A later call
+         * cannot happen once the 500 is queued; should one come, mid-upload, libmicrohttpd
+         * accepts no response there. */
+        if (*upload_size > 0 || (k != NULL && k->started)) return MHD_NO;
+        if (k != NULL) k->started = true;
+        return send_500(s, mc);
+    }
     size_t max = s->app->max_body;
     if (!k->started) {
         k->started = true;
         const char *cl = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl != NULL && strtoull(cl, NULL, 10) > max) return send_413(mc, k);
+        if (cl != NULL && strtoull(cl, NULL, 10) > max) return send_413(s, mc, k);
         return MHD_YES;
     }
     if (*upload_size > 0) {
         /* libmicrohttpd 0.9.75 refuses a response queued in the middle of an upload, so
-         * an oversized chunked body is read to its end and dropped, then answered 413. */
+         * an oversized chunked body is read to its end and dropped, then answered 413; one
+         * that memory could not hold likewise, answered 500. */
         size_t n = *upload_size;
         *upload_size = 0;
         if (k->too_large || k->body.len + n > max) {
             k->too_large = true;
             return MHD_YES;
         }
-        if (k->body.data == NULL) kbuf_init(&k->body, &k->arena, n + 1);
+        if (k->failed) return MHD_YES;
+        /* room for the terminating NUL: a body sent in one piece needs no second block */
+        if (k->body.data == NULL && !k->body.failed) kbuf_init(&k->body, &k->arena, n + 2);
         kbuf_put(&k->body, upload_data, n);
-        return k->body.failed ? MHD_NO : MHD_YES;
+        if (k->body.failed) k->failed = true;
+        return MHD_YES;
     }
-    if (k->too_large) return send_413(mc, k);
+    if (k->too_large) return send_413(s, mc, k);
+    /* The body is NUL-terminated at its length, as the test client's is: karak_req_body()
+     * is a C string for a handler that ignores the length. */
+    if (k->failed || (k->body.data != NULL && kbuf_cstr(&k->body) == NULL))
+        return send_500(s, mc);
     kreq req = {
         .method = method,
         .target = k->target,
@@ -220,13 +280,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         .body_len = k->body.len,
         .default_host = s->default_host,
     };
-    if (!request_headers(mc, &k->arena, &req)) return MHD_NO;
+    if (!request_headers(mc, &k->arena, &req)) return send_500(s, mc);
     kresp resp;
     kdispatch(s->app, &req, &k->arena, &resp);
     /* The cleanups wait for the response to be sent (on_completed), as FastAPI's background
      * tasks and yield dependencies do; their memory stays in the arena until then. */
     k->cleanups = resp.cleanups;
-    return send_response(mc, &resp);
+    return send_response(s, mc, &resp);
 }
 
 /* ---- sockets, limits, lifecycle ---- */
@@ -326,12 +386,18 @@ int karak_server_start(karak_app *app, const karak_server_opts *user, karak_serv
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     kserver *s = calloc(1, sizeof *s);
     if (s == NULL) return KARAK_ENOMEM;
+    s->error_500 = error_500_make();
+    if (s->error_500 == NULL) {
+        free(s);
+        return KARAK_ENOMEM;
+    }
     s->app = app;
     s->workers = opts.workers ? opts.workers : (cpus > 0 ? (unsigned)cpus : 1);
     atomic_init(&s->in_flight, 0);
     bool ipv6 = false;
     s->listen_fd = listen_on(app, host, port, &ipv6, &s->port);
     if (s->listen_fd < 0) {
+        MHD_destroy_response(s->error_500);
         free(s);
         return KARAK_ESYSTEM;
     }
@@ -344,6 +410,7 @@ int karak_server_start(karak_app *app, const karak_server_opts *user, karak_serv
     if (s->daemon == NULL) {
         karak_app_log(app, KARAK_LOG_ERROR, "libmicrohttpd failed to start");
         close(s->listen_fd);
+        MHD_destroy_response(s->error_500);
         free(s);
         return KARAK_ESYSTEM;
     }
@@ -385,6 +452,7 @@ void karak_server_free(karak_server *s)
 {
     if (s == NULL) return;
     karak_server_stop(s, 0);
+    MHD_destroy_response(s->error_500); /* no connection holds it once the daemon is gone */
     free(s);
 }
 

@@ -1,7 +1,9 @@
 /* The in-process test client: builds a kreq as the server would, runs kdispatch(), copies
  * the kresp out of the arena into a karak_reply the caller owns, then runs the request's
  * cleanups. Like FastAPI's TestClient it sends Host: testserver, user-agent: testclient,
- * Content-Type for .json, and follows redirects. */
+ * Content-Type for .json, and follows redirects as httpx does (follow_redirects=True):
+ * 301, 302, 303, 307 and 308 with a Location, at most KARAK_MAX_REDIRECTS of them. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -112,18 +114,39 @@ static const char *location_target(const char *loc)
     return p ? p : "/";
 }
 
-/* One request, no redirects: dispatch, copy the answer, run the cleanups, reset. */
-static karak_reply *exchange(karak_client *cl, kreq *req, const karak_request_opts *o)
+/* One request, no redirects: dispatch, copy the answer, run the cleanups, reset. The body
+ * is copied into the arena NUL-terminated at its length, as the server stores it: the
+ * caller's buffer may go on past body_len. */
+static karak_reply *exchange(karak_client *cl, kreq *req, const karak_request_opts *o,
+                             const char *body, size_t body_len)
 {
     karak_reply *out = NULL;
-    if (request_headers(&cl->arena, o, req)) {
+    req->body = body ? karena_strndup(&cl->arena, body, body_len) : NULL;
+    req->body_len = body ? body_len : 0;
+    if ((body == NULL || req->body != NULL) && request_headers(&cl->arena, o, req)) {
         kresp resp;
         kdispatch(cl->app, req, &cl->arena, &resp);
         out = copy_response(&resp, strcmp(req->method, "HEAD") == 0);
         kresp_finish(&resp);
     }
     karena_reset(&cl->arena);
+    req->body = NULL;
     return out;
+}
+
+/* The method of the request that follows a `status` redirect of a `method` request, as
+ * httpx's _redirect_method: 302 and 303 make every method but HEAD a GET (browsers do so
+ * for 302, despite the standard), 301 makes a POST a GET; 307 and 308 keep it. */
+static const char *redirect_method(const char *method, int status)
+{
+    if ((status == 302 || status == 303) && strcasecmp(method, "HEAD") != 0) return "GET";
+    if (status == 301 && strcasecmp(method, "POST") == 0) return "GET";
+    return method;
+}
+
+static bool is_redirect(int status)
+{
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
 karak_reply *karak_client_request(karak_client *cl, const char *method, const char *target,
@@ -133,26 +156,38 @@ karak_reply *karak_client_request(karak_client *cl, const char *method, const ch
     karak_request_opts o;
     kopts_load(&o, sizeof o, user, user ? user->struct_size : 0);
     kreq req = {.method = method, .default_host = "testserver"};
+    const char *body = NULL;
+    size_t body_len = 0;
     if (o.json != NULL) {
-        req.body = o.json;
-        req.body_len = strlen(o.json);
+        body = o.json;
+        body_len = strlen(o.json);
     } else if (o.body != NULL) {
-        req.body = o.body;
-        req.body_len = o.body_len ? o.body_len : strlen(o.body);
+        body = o.body;
+        body_len = o.body_len ? o.body_len : strlen(o.body);
     }
+    if (body_len >= PTRDIFF_MAX) return NULL; /* no such buffer */
     char *owned_target = kstrdup(target);
     karak_reply *out = NULL;
-    for (int hop = 0; owned_target != NULL && hop <= KARAK_MAX_REDIRECTS; hop++) {
+    /* The request, then up to KARAK_MAX_REDIRECTS redirects; the answer to the last one is
+     * returned as it is, 3xx or not (where httpx raises TooManyRedirects). */
+    for (int hop = 0; owned_target != NULL; hop++) {
         req.target = owned_target;
         req.target_len = strlen(owned_target);
-        out = exchange(cl, &req, &o);
+        out = exchange(cl, &req, &o, body, body_len);
         free(owned_target);
         owned_target = NULL;
         const char *loc = out ? karak_reply_header(out, "location") : NULL;
-        if (out == NULL || out->status != 307 || loc == NULL || o.no_redirects) break;
+        if (out == NULL || !is_redirect(out->status) || loc == NULL || o.no_redirects ||
+            hop == KARAK_MAX_REDIRECTS)
+            break;
         owned_target = kstrdup(location_target(loc));
+        /* A request turned into a GET goes without its body (httpx also drops
+         * Content-Length, but keeps the Content-Type sent for .json). */
+        const char *next = redirect_method(req.method, out->status);
+        if (strcasecmp(next, req.method) != 0 && strcmp(next, "GET") == 0) body = NULL;
+        req.method = next;
         karak_reply_free(out);
-        out = NULL;
+        out = NULL; /* and NULL when out of memory for the next target */
     }
     free(owned_target);
     return out;
