@@ -24,10 +24,26 @@ bool kctx_query_parse(karak_ctx *c)
     return true;
 }
 
+bool kctx_headers_load(karak_ctx *c)
+{
+    if (c->hdrs_loaded) return true;
+    const kreq *req = c->req;
+    c->hdrs = req->headers;
+    c->nhdrs = req->nheaders;
+    if (req->headers == NULL && req->load_headers != NULL &&
+        !req->load_headers(req->headers_ud, c->arena, &c->hdrs, &c->nhdrs)) {
+        c->failed = true;
+        return false;
+    }
+    c->hdrs_loaded = true;
+    return true;
+}
+
 bool kctx_cookies_parse(karak_ctx *c)
 {
     if (c->cookies_parsed) return true;
-    if (!khttp_cookies_parse(c->arena, c->req->headers, c->req->nheaders, &c->cookie_pairs,
+    if (!kctx_headers_load(c)) return false;
+    if (!khttp_cookies_parse(c->arena, c->hdrs, c->nhdrs, &c->cookie_pairs,
                              &c->ncookies)) {
         c->failed = true;
         return false;
@@ -36,9 +52,10 @@ bool kctx_cookies_parse(karak_ctx *c)
     return true;
 }
 
-const char *kctx_header(const karak_ctx *c, const char *name)
+const char *kctx_header(karak_ctx *c, const char *name)
 {
-    const karak_pair *p = khttp_header_find(c->req->headers, c->req->nheaders, name);
+    if (!kctx_headers_load(c)) return NULL;
+    const karak_pair *p = khttp_header_find(c->hdrs, c->nhdrs, name);
     return p ? p->value : NULL;
 }
 
@@ -124,13 +141,13 @@ const char *karak_req_header(karak_ctx *c, const char *name)
 
 size_t karak_req_header_count(karak_ctx *c)
 {
-    return c->req->nheaders;
+    return kctx_headers_load(c) ? c->nhdrs : 0;
 }
 
 bool karak_req_header_at(karak_ctx *c, size_t i, karak_pair *out)
 {
-    if (i >= c->req->nheaders || out == NULL) return false;
-    *out = c->req->headers[i];
+    if (!kctx_headers_load(c) || i >= c->nhdrs || out == NULL) return false;
+    *out = c->hdrs[i];
     return true;
 }
 

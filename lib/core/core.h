@@ -120,8 +120,12 @@ typedef struct kreq {
     const char *method;
     const char *target;  /* raw "path?query" as on the wire */
     size_t target_len;
-    const karak_pair *headers; /* in order, repeated ones included */
+    const karak_pair *headers; /* in order, repeated ones included; or NULL and ... */
     size_t nheaders;
+    /* ... made on first use by load_headers(headers_ud, ...), false when out of memory:
+       a request that reads no header (GET /) never pays for the list */
+    bool (*load_headers)(void *ud, karena *a, const karak_pair **out, size_t *n);
+    void *headers_ud;
     const char *body;
     size_t body_len;
     const char *default_host; /* for Location when there is no Host header */
@@ -166,6 +170,9 @@ struct karak_ctx {
     karak_pair *query_raw;   /* the same pairs undecoded */
     size_t nquery;
     bool query_parsed;
+    const karak_pair *hdrs; /* the request's headers, loaded on first use */
+    size_t nhdrs;
+    bool hdrs_loaded;
     karak_pair *cookie_pairs;
     size_t ncookies;
     bool cookies_parsed;
@@ -187,11 +194,13 @@ void kdispatch(const karak_app *app, const kreq *req, karena *a, kresp *out);
 void kresp_finish(kresp *r);
 void kdefer_run(kdefer **list);
 
-/* context.c: parse-on-first-use of the query and the cookies (false: out of memory) */
+/* context.c: parse-on-first-use of the headers, the query and the cookies (false: out of
+ * memory, and the request is marked failed) */
+bool kctx_headers_load(karak_ctx *c);
 bool kctx_query_parse(karak_ctx *c);
 bool kctx_cookies_parse(karak_ctx *c);
-/* context.c: a header value by name from the request (first occurrence) */
-const char *kctx_header(const karak_ctx *c, const char *name);
+/* context.c: a header value by name from the request (first occurrence), or NULL */
+const char *kctx_header(karak_ctx *c, const char *name);
 
 /* response.c */
 void kresp_set(kresp *r, int status, const char *content_type, const char *body, size_t len);

@@ -96,6 +96,10 @@ static bool try_redirect(karak_ctx *c)
     krouter_match(&c->app->router, c->req->method, twin, tl, &m);
     if (m.route == NULL && !m.path_matched) return false;
     const char *host = kctx_header(c, "Host");
+    if (c->failed) { /* the header list could not be made */
+        kresp_internal_error(&c->resp);
+        return true;
+    }
     if (host == NULL || host[0] == '\0' || strpbrk(host, "\r\n/") != NULL)
         host = c->req->default_host;
     kbuf loc;
@@ -209,7 +213,7 @@ static bool validate(karak_ctx *c)
         kparams_validate(c, &errs);
         if (r->body != NULL) validate_body(c, parsed, is_json, &errs);
     }
-    if (errs.nomem) {
+    if (errs.nomem || c->failed) { /* an accessor ran out of memory: not a 422 */
         kresp_internal_error(&c->resp);
         return false;
     }

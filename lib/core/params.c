@@ -115,7 +115,11 @@ static const char *header_text(getter_ud *g, const char *s, size_t *len)
 static const char *header_get(void *ud, const char *key, size_t *len)
 {
     getter_ud *g = ud;
-    const karak_pair *p = khttp_header_find(g->c->req->headers, g->c->req->nheaders, key);
+    if (!kctx_headers_load(g->c)) {
+        g->errs->nomem = true;
+        return NULL;
+    }
+    const karak_pair *p = khttp_header_find(g->c->hdrs, g->c->nhdrs, key);
     if (p == NULL) return NULL;
     *len = p->value_len;
     return header_text(g, p->value, len);

@@ -153,17 +153,21 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
 }
 
 /* The request's headers in order, repeated ones included (pointers into libmicrohttpd's
- * connection memory, valid until the request ends). */
-static bool request_headers(struct MHD_Connection *mc, karena *a, kreq *req)
+ * connection memory, valid until the request ends), made when the dispatch core first
+ * needs one (kreq.load_headers). */
+static bool load_headers(void *ud, karena *a, const karak_pair **out, size_t *n)
 {
+    struct MHD_Connection *mc = ud;
     int count = MHD_get_connection_values_n(mc, MHD_HEADER_KIND, NULL, NULL);
+    *out = NULL;
+    *n = 0;
     if (count <= 0) return true;
     header_fill f = {.pairs = karena_alloc(a, (size_t)count * sizeof *f.pairs),
                      .cap = (size_t)count};
     if (f.pairs == NULL) return false;
     MHD_get_connection_values_n(mc, MHD_HEADER_KIND, collect_header, &f);
-    req->headers = f.pairs;
-    req->nheaders = f.n;
+    *out = f.pairs;
+    *n = f.n;
     return true;
 }
 
@@ -279,8 +283,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         .body = k->body.data,
         .body_len = k->body.len,
         .default_host = s->default_host,
+        .load_headers = load_headers,
+        .headers_ud = mc,
     };
-    if (!request_headers(mc, &k->arena, &req)) return send_500(s, mc);
     kresp resp;
     kdispatch(s->app, &req, &k->arena, &resp);
     /* The cleanups wait for the response to be sent (on_completed), as FastAPI's background
