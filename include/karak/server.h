@@ -37,7 +37,8 @@ typedef struct karak_server karak_server;
 
 /* Starts serving `app` (borrowed: it must outlive the server) and returns at once, with
  * the handle in *out. Seals the app. Returns 0; KARAK_EREGISTER when a route failed to
- * register (karak_app_error() says which), KARAK_EINVAL for a bad option, KARAK_ESYSTEM
+ * register (karak_app_error() says which), KARAK_EINVAL for a bad option (or one unknown
+ * to this version), KARAK_ESYSTEM
  * when the address cannot be bound or threads cannot start (the app's log says why),
  * KARAK_ENOMEM. Installs no signal handler and prints nothing but through the app's log. */
 KARAK_API int karak_server_start(karak_app *app, const karak_server_opts *opts,

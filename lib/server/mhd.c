@@ -380,7 +380,7 @@ int karak_server_start(karak_app *app, const karak_server_opts *user, karak_serv
     if (out != NULL) *out = NULL;
     if (app == NULL || out == NULL) return KARAK_EINVAL;
     karak_server_opts opts;
-    kopts_load(&opts, sizeof opts, user, user ? user->struct_size : 0);
+    if (!kopts_load(&opts, sizeof opts, user, user ? user->struct_size : 0)) return KARAK_EINVAL;
     /* options first: a refused start leaves the app open for routes */
     const char *host = opts.host ? opts.host : KARAK_DEFAULT_HOST;
     unsigned port = opts.port == 0 ? KARAK_DEFAULT_PORT

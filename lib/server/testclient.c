@@ -154,7 +154,7 @@ karak_reply *karak_client_request(karak_client *cl, const char *method, const ch
 {
     if (cl == NULL || method == NULL || target == NULL) return NULL;
     karak_request_opts o;
-    kopts_load(&o, sizeof o, user, user ? user->struct_size : 0);
+    if (!kopts_load(&o, sizeof o, user, user ? user->struct_size : 0)) return NULL;
     kreq req = {.method = method, .default_host = "testserver"};
     const char *body = NULL;
     size_t body_len = 0;
