@@ -58,7 +58,7 @@ struct karak_server {
     int listen_fd;
     unsigned port;
     unsigned workers;
-    char default_host[300];
+    char default_host[KARAK_HOSTPORT_MAX];
     atomic_int in_flight;
     struct MHD_Response *error_500; /* the static 500, shared by all connections */
 };
@@ -435,7 +435,7 @@ int karak_server_stop(karak_server *s, unsigned graceful_ms)
      * listening socket stops the listening on Linux), close it once the threads are gone. */
     MHD_quiesce_daemon(s->daemon);
     shutdown(s->listen_fd, SHUT_RDWR);
-    struct timespec start, now, nap = {0, 5 * 1000 * 1000};
+    struct timespec start, now, nap = {0, KARAK_DRAIN_POLL_MS * 1000 * 1000};
     clock_gettime(CLOCK_MONOTONIC, &start);
     for (;;) {
         if (atomic_load(&s->in_flight) == 0) break;

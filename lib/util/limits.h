@@ -40,6 +40,11 @@
 #define KARAK_MAX_REDIRECTS 20
 /* Seconds a stopping server waits for requests in flight. */
 #define KARAK_DRAIN_SECONDS 10
+/* "host:port" of the server's own address, for a redirect without a Host header (a
+ * hostname is at most 253 bytes, plus brackets, a colon and the port). */
+#define KARAK_HOSTPORT_MAX 300
+/* How often a stopping server looks whether the requests in flight are done. */
+#define KARAK_DRAIN_POLL_MS 5
 /* listen() backlog. */
 #define KARAK_LISTEN_BACKLOG 1024
 /* File descriptors kept free for the process beside the connections. */
