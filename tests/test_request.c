@@ -14,6 +14,7 @@
  * The C handlers build the same JSON from karak_req_query_at / karak_req_cookie_at (a
  * jansson object keeps a key at its first position and takes the last value, as a Python
  * dict built pair by pair does). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,7 +127,11 @@ static karak_result body(karak_ctx *c)
 
 static karak_app *app;
 static karak_client *client;
+static karak_server *server;
+static unsigned port;
 
+/* The app, its in-process client and a server of the same app on a free port, once per test
+ * (not per row): the tables send every row both ways (both_request in testutil.h). */
 static void setup(void)
 {
     app = karak_new();
@@ -145,10 +150,14 @@ static void setup(void)
     ck_assert_int_eq(karak_post(app, "/body", body), KARAK_OK);
     client = karak_client_new(app);
     ck_assert_ptr_nonnull(client);
+    server = test_server_start(app);
+    port = karak_server_port(server);
 }
 
 static void teardown(void)
 {
+    test_server_stop(server);
+    server = NULL;
     karak_client_free(client);
     karak_app_free(app);
 }
@@ -169,8 +178,10 @@ static const struct {
 
 START_TEST(method_and_path)
 {
-    EXPECT(karak_client_request(client, info_cases[_i].method, info_cases[_i].target, NULL),
-           200, info_cases[_i].body);
+    for (size_t i = 0; i < sizeof info_cases / sizeof *info_cases; i++)
+        expect_response(both_request(client, port, info_cases[i].method, info_cases[i].target,
+                                     NULL),
+                        200, info_cases[i].body, info_cases[i].target);
 }
 END_TEST
 
@@ -181,7 +192,7 @@ START_TEST(headers_in_order_with_repeats)
     static const char *const h[] = {"X-Rep", "1", "x-other", "o", "x-rep", "2", "X-Empty", "",
                                     NULL};
     /* the caller's headers in order, repeated ones included, then the client's defaults */
-    EXPECT(karak_client_get(client, "/hdr", .headers = h), 200,
+    EXPECT(both_get(client, port, "/hdr", .headers = h), 200,
            "{\"count\":6,\"all\":[[\"X-Rep\",\"1\"],[\"x-other\",\"o\"],[\"x-rep\",\"2\"],"
            "[\"X-Empty\",\"\"],[\"host\",\"testserver\"],[\"user-agent\",\"testclient\"]],"
            "\"x-rep\":\"1\",\"X-REP\":\"1\",\"x-none\":null,\"at_count\":false,"
@@ -192,6 +203,8 @@ END_TEST
 START_TEST(headers_defaults_replaced_and_content_type)
 {
     static const char *const h[] = {"User-Agent", "me", "HOST", "example.com", NULL};
+    /* in-process only: this is the test client's own header list; over a socket the body
+       also brings the Content-Length header that frames it */
     EXPECT(karak_client_post(client, "/hdr", .headers = h, .json = "{}"), 200,
            "{\"count\":3,\"all\":[[\"User-Agent\",\"me\"],[\"HOST\",\"example.com\"],"
            "[\"content-type\",\"application/json\"]],\"x-rep\":null,\"X-REP\":null,"
@@ -227,7 +240,9 @@ static const struct {
 
 START_TEST(query_decoded_as_starlette)
 {
-    EXPECT(karak_client_get(client, query_cases[_i].target), 200, query_cases[_i].body);
+    for (size_t i = 0; i < sizeof query_cases / sizeof *query_cases; i++)
+        expect_response(both_get(client, port, query_cases[i].target), 200, query_cases[i].body,
+                        query_cases[i].target);
 }
 END_TEST
 
@@ -246,20 +261,22 @@ static const struct {
 
 START_TEST(query_raw_as_sent)
 {
-    EXPECT(karak_client_get(client, raw_cases[_i].target), 200, raw_cases[_i].body);
+    for (size_t i = 0; i < sizeof raw_cases / sizeof *raw_cases; i++)
+        expect_response(both_get(client, port, raw_cases[i].target), 200, raw_cases[i].body,
+                        raw_cases[i].target);
 }
 END_TEST
 
 START_TEST(query_param_last_and_cut_at_nul)
 {
     /* the last n wins; its decoded value "x\0y" is 3 bytes, the C string stops at the NUL */
-    EXPECT(karak_client_get(client, "/param?n=first&n=x%00y"), 200,
+    EXPECT(both_get(client, port, "/param?n=first&n=x%00y"), 200,
            "{\"n\":\"x\",\"missing\":null,\"empty\":null,\"last_len\":3,\"at_count\":false,"
            "\"raw_at_count\":false}");
-    EXPECT(karak_client_get(client, "/param?=e&n=a+b%21"), 200,
+    EXPECT(both_get(client, port, "/param?=e&n=a+b%21"), 200,
            "{\"n\":\"a b!\",\"missing\":null,\"empty\":\"e\",\"last_len\":4,\"at_count\":false,"
            "\"raw_at_count\":false}");
-    EXPECT(karak_client_get(client, "/param"), 200,
+    EXPECT(both_get(client, port, "/param"), 200,
            "{\"n\":null,\"missing\":null,\"empty\":null,\"last_len\":0,\"at_count\":false,"
            "\"raw_at_count\":false}");
 }
@@ -275,7 +292,7 @@ static const struct {
     {{"cookie", "a=1;b=2;;  ; c = 3 "}, "{\"a\":\"1\",\"b\":\"2\",\"c\":\"3\"}"},
     /* no '=': a value with an empty name */
     {{"cookie", "novalue; x=y"}, "{\"\":\"novalue\",\"x\":\"y\"}"},
-    {{"cookie", "=onlyval; k="}, "{\"\":\"onlyval\",\"k\":\"\"}"},
+    {{"cookie", "=onlyval; k="}, "{\"\":\"onlyval\",\"k\":\"\"}"}, /* in-process only */
     /* every Cookie header, later ones win */
     {{"cookie", "a=1", "Cookie", "a=2; b=3"}, "{\"a\":\"2\",\"b\":\"3\"}"},
     /* http.cookies._unquote */
@@ -285,6 +302,7 @@ static const struct {
      "\"\xc3\xa9\",\"bad\":\"8z\",\"nq\":\"x\\\"y\\\"\"}"},
     {{"cookie", "lone=\"; two=\"\"; half=\"abc; t=\"a\\\""},
      "{\"lone\":\"\\\"\",\"two\":\"\",\"half\":\"\\\"abc\",\"t\":\"a\\\\\"}"},
+    /* in-process only: the value holds a raw LF, which on the wire would end the header */
     {{"cookie", "nl=\"a\\\nb\"; z=\"\\000\"; big=\"\\400\""},
      "{\"nl\":\"a\\\\\\nb\",\"z\":\"\\u0000\",\"big\":\"400\"}"},
     /* split at the first '='; str.strip() whitespace, \x1c-\x1f included */
@@ -292,15 +310,38 @@ static const struct {
      "{\"eq\":\"a=b=c\",\"sp\":\"v w\",\"tab\":\"z\"}"},
     {{"cookie", "ws=\x1cv\x1f; vt=\vx\f"}, "{\"ws\":\"v\",\"vt\":\"x\"}"},
     {{"cookie", "a=1; a=2; b=0; a=3"}, "{\"a\":\"3\",\"b\":\"0\"}"},
-    {{"cookie", ""}, "{}"},
-    {{"cookie", ";;"}, "{}"},
+    {{"cookie", ""}, "{}"},   /* in-process only */
+    {{"cookie", ";;"}, "{}"}, /* in-process only */
     {{NULL}, "{}"},
 };
 
+/* The rows that stay in-process. */
+static bool in_process_only(const char *const *h)
+{
+    /* libmicrohttpd 0.9.75 parses every Cookie header for itself (libkarak does not use the
+       result) and, on these values, reads uninitialised memory of its own in the worker
+       thread (valgrind memcheck); both ways answer the same */
+    static const char *const mhd_uninitialised[] = {"=onlyval; k=", "", ";;"};
+    for (; h[0] != NULL && h[1] != NULL; h += 2) {
+        /* a raw CR or LF would end the header line on the wire */
+        if (strpbrk(h[1], "\r\n") != NULL) return true;
+        for (size_t i = 0; i < sizeof mhd_uninitialised / sizeof *mhd_uninitialised; i++)
+            if (strcmp(h[1], mhd_uninitialised[i]) == 0) return true;
+    }
+    return false;
+}
+
 START_TEST(cookies_as_starlette)
 {
-    EXPECT(karak_client_get(client, "/ck", .headers = cookie_cases[_i].headers), 200,
-           cookie_cases[_i].body);
+    for (size_t i = 0; i < sizeof cookie_cases / sizeof *cookie_cases; i++) {
+        char where[32];
+        snprintf(where, sizeof where, "cookie_cases[%zu]", i);
+        const karak_request_opts o = {.headers = cookie_cases[i].headers, KARAK_REQUEST_END_};
+        karak_reply *r = in_process_only(cookie_cases[i].headers)
+                             ? karak_client_request(client, "GET", "/ck", &o)
+                             : both_request_at(where, client, port, "GET", "/ck", &o);
+        expect_response(r, 200, cookie_cases[i].body, where);
+    }
 }
 END_TEST
 
@@ -309,10 +350,10 @@ START_TEST(cookie_pairs_in_order)
     static const char *const h[] = {"Cookie", "a=1; A=2", "x-other", "c=0", "cookie",
                                     "a=\"3\"; b", NULL};
     /* every pair in order, repeats included; names are case-sensitive; the last a wins */
-    EXPECT(karak_client_get(client, "/cookies", .headers = h), 200,
+    EXPECT(both_get(client, port, "/cookies", .headers = h), 200,
            "{\"pairs\":[[\"a\",\"1\"],[\"A\",\"2\"],[\"a\",\"3\"],[\"\",\"b\"]],\"a\":\"3\","
            "\"A\":\"2\",\"none\":null,\"at_count\":false}");
-    EXPECT(karak_client_get(client, "/cookies"), 200,
+    EXPECT(both_get(client, port, "/cookies"), 200,
            "{\"pairs\":[],\"a\":null,\"A\":null,\"none\":null,\"at_count\":false}");
 }
 END_TEST
@@ -321,10 +362,10 @@ END_TEST
 
 START_TEST(body_as_received)
 {
-    EXPECT(karak_client_get(client, "/body"), 200, "{\"len\":0,\"body\":\"\"}");
-    EXPECT(karak_client_post(client, "/body", .json = "{\"a\": 1}"), 200,
+    EXPECT(both_get(client, port, "/body"), 200, "{\"len\":0,\"body\":\"\"}");
+    EXPECT(both_post(client, port, "/body", .json = "{\"a\": 1}"), 200,
            "{\"len\":8,\"body\":\"{\\\"a\\\": 1}\"}");
-    EXPECT(karak_client_post(client, "/body", .body = "a\0b", .body_len = 3), 200,
+    EXPECT(both_post(client, port, "/body", .body = "a\0b", .body_len = 3), 200,
            "{\"len\":3,\"body\":\"a\\u0000b\"}");
 }
 END_TEST
@@ -334,15 +375,14 @@ static Suite *request_suite(void)
     Suite *s = suite_create("request");
     TCase *tc = tcase_create("request");
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_loop_test(tc, method_and_path, 0, (int)(sizeof info_cases / sizeof *info_cases));
+    /* each table is one test, its rows in a loop: one server per test, not per row */
+    tcase_add_test(tc, method_and_path);
     tcase_add_test(tc, headers_in_order_with_repeats);
     tcase_add_test(tc, headers_defaults_replaced_and_content_type);
-    tcase_add_loop_test(tc, query_decoded_as_starlette, 0,
-                        (int)(sizeof query_cases / sizeof *query_cases));
-    tcase_add_loop_test(tc, query_raw_as_sent, 0, (int)(sizeof raw_cases / sizeof *raw_cases));
+    tcase_add_test(tc, query_decoded_as_starlette);
+    tcase_add_test(tc, query_raw_as_sent);
     tcase_add_test(tc, query_param_last_and_cut_at_nul);
-    tcase_add_loop_test(tc, cookies_as_starlette, 0,
-                        (int)(sizeof cookie_cases / sizeof *cookie_cases));
+    tcase_add_test(tc, cookies_as_starlette);
     tcase_add_test(tc, cookie_pairs_in_order);
     tcase_add_test(tc, body_as_received);
     suite_add_tcase(s, tc);

@@ -262,21 +262,37 @@ karak_server *test_server_start(karak_app *app)
     return srv;
 }
 
+void test_server_stop(karak_server *srv)
+{
+    if (srv == NULL) return;
+    ck_assert_int_eq(karak_server_stop(srv, 1000), 0);
+    karak_server_free(srv);
+}
+
 karak_reply *both_request(karak_client *client, unsigned port, const char *method,
                           const char *target, const karak_request_opts *o)
 {
+    return both_request_at(NULL, client, port, method, target, o);
+}
+
+karak_reply *both_request_at(const char *where, karak_client *client, unsigned port,
+                             const char *method, const char *target,
+                             const karak_request_opts *o)
+{
+    const char *sep = where != NULL ? ": " : "";
+    if (where == NULL) where = "";
     karak_reply *r = karak_client_request(client, method, target, o);
-    ck_assert_msg(r != NULL, "%s %s: no in-process response", method, target);
+    ck_assert_msg(r != NULL, "%s%s%s %s: no in-process response", where, sep, method, target);
     wire_reply w;
     wire_request(port, method, target, o, &w);
     size_t len = 0;
     const char *body = karak_reply_body(r, &len);
     ck_assert_msg(w.status == karak_reply_status(r),
-                  "%s %s: status %d over the socket, %d in-process", method, target, w.status,
-                  karak_reply_status(r));
+                  "%s%s%s %s: status %d over the socket, %d in-process", where, sep, method,
+                  target, w.status, karak_reply_status(r));
     ck_assert_msg(w.body_len == len && memcmp(w.body, body, len) == 0,
-                  "%s %s: body over the socket differs:\n  socket     %s\n  in-process %s",
-                  method, target, w.body, body);
+                  "%s%s%s %s: body over the socket differs:\n  socket     %s\n  in-process %s",
+                  where, sep, method, target, w.body, body);
     for (size_t i = 0; i < karak_reply_header_count(r); i++) {
         karak_pair h;
         ck_assert(karak_reply_header_at(r, i, &h));
@@ -289,8 +305,8 @@ karak_reply *both_request(karak_client *client, unsigned port, const char *metho
         char buf[1024];
         const char *v = wire_header(&w, h.name, nth, buf, sizeof buf);
         ck_assert_msg(v != NULL && strcmp(v, h.value) == 0,
-                      "%s %s: header %s is '%s' over the socket, '%s' in-process", method,
-                      target, h.name, v ? v : "(none)", h.value);
+                      "%s%s%s %s: header %s is '%s' over the socket, '%s' in-process", where,
+                      sep, method, target, h.name, v ? v : "(none)", h.value);
     }
     wire_reply_clear(&w);
     return r;

@@ -48,6 +48,9 @@ void wire_request(unsigned port, const char *method, const char *target,
 
 /* A server of `app` on 127.0.0.1, a free port, two workers (asserts that it starts). */
 karak_server *test_server_start(karak_app *app);
+/* Stops a server of test_server_start (asserts that karak_server_stop returns 0) and frees
+ * it; NULL does nothing. */
+void test_server_stop(karak_server *srv);
 
 /* Sends the request both in-process through `client` and over a socket to `port`, asserts
  * that the two answers have the same status, the same body bytes and that every header of
@@ -55,6 +58,10 @@ karak_server *test_server_start(karak_app *app);
  * reply (for EXPECT). */
 karak_reply *both_request(karak_client *client, unsigned port, const char *method,
                           const char *target, const karak_request_opts *o);
+/* The same, its failure messages prefixed with `where` (e.g. a table row) when not NULL. */
+karak_reply *both_request_at(const char *where, karak_client *client, unsigned port,
+                             const char *method, const char *target,
+                             const karak_request_opts *o);
 #define BOTH_(method, client, port, target, ...)                                              \
     both_request((client), (port), (method), (target),                                        \
                  &(const karak_request_opts){__VA_ARGS__})
