@@ -95,22 +95,26 @@ static bool try_redirect(karak_ctx *c)
     kmatch m;
     krouter_match(&c->app->router, c->req->method, twin, tl, &m);
     if (m.route == NULL && !m.path_matched) return false;
-    const char *host = kctx_header(c, "Host");
-    if (c->failed) { /* the header list could not be made */
+    if (!kctx_headers_load(c)) { /* the header list could not be made */
         kresp_internal_error(&c->resp);
         return true;
     }
-    if (host == NULL || host[0] == '\0' || strpbrk(host, "\r\n/") != NULL)
-        host = c->req->default_host;
+    /* The first Host, as Starlette takes it, and only when it is a plain host[:port]: a
+       value such as "evil.example\@x" would make the Location name another host (or
+       path) than the request's, so the server's own address stands in, as in Starlette. */
+    const karak_pair *h = khttp_header_find(c->hdrs, c->nhdrs, "host");
+    kslice host = {c->req->default_host, strlen(c->req->default_host)};
+    if (h != NULL && khttp_host_ok(h->value, h->value_len))
+        host = (kslice){h->value, h->value_len};
     kbuf loc;
-    kbuf_init(&loc, c->arena, 64 + 3 * tl + c->raw_query.n);
+    kbuf_init(&loc, c->arena, 64 + host.n + 3 * tl + c->raw_query.n);
     kbuf_puts(&loc, "http://");
-    kbuf_puts(&loc, host);
+    kbuf_put(&loc, host.s, host.n);
     /* every byte but unreserved characters and the sub-delims allowed in a path is
        %-escaped ('%', '?' and '#' included), so the target decodes back to exactly the
        twin (Starlette's RedirectResponse quotes the decoded path too) */
     kpct_encode(&loc, twin, tl, "/:@!$&'()*+,;=-._~");
-    if (c->raw_query.s != NULL) {
+    if (c->raw_query.n > 0) { /* an empty "?" is dropped, as Starlette's URL drops it */
         kbuf_putc(&loc, '?');
         kbuf_put(&loc, c->raw_query.s, c->raw_query.n);
     }

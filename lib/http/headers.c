@@ -30,16 +30,21 @@ bool khttp_content_type_is_json(const char *v)
     return sl > 5 && strncasecmp(sub + sl - 5, "+json", 5) == 0;
 }
 
-bool khttp_header_name_ok(const char *s)
+/* RFC 9110 5.6.2: token = 1*tchar */
+bool khttp_token_ok(const char *s, size_t n)
 {
-    static const char tchar[] = "!#$%&'*+-.^_`|~";
-    if (s == NULL || s[0] == '\0') return false;
-    for (; *s; s++) {
-        char c = *s;
-        if (!(kis_alpha(c) || kis_digit(c) || strchr(tchar, c) != NULL))
+    if (s == NULL || n == 0) return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!(kis_alpha(c) || kis_digit(c) || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c))))
             return false;
     }
     return true;
+}
+
+bool khttp_header_name_ok(const char *s)
+{
+    return s != NULL && khttp_token_ok(s, strlen(s));
 }
 
 bool khttp_header_value_ok(const char *s)

@@ -35,7 +35,9 @@ const karak_pair *khttp_pairs_last(const karak_pair *pairs, size_t n, const char
 const karak_pair *khttp_header_find(const karak_pair *h, size_t n, const char *name);
 /* FastAPI parses a body as JSON for application/json and application/<x>+json only. */
 bool khttp_content_type_is_json(const char *value);
-/* True when s can be a header name (an RFC 9110 token) / value (no CR, LF or NUL). */
+/* True when the n bytes are an RFC 9110 token (a method, a header name). */
+bool khttp_token_ok(const char *s, size_t n);
+/* True when s can be a header name (a token) / value (no CR, LF or NUL). */
 bool khttp_header_name_ok(const char *s);
 bool khttp_header_value_ok(const char *s);
 /* Starlette's cookie_parser over every Cookie header in order: pairs split at ';', split
@@ -44,6 +46,34 @@ bool khttp_header_value_ok(const char *s);
  * memory. */
 bool khttp_cookies_parse(karena *a, const karak_pair *headers, size_t nheaders,
                          karak_pair **out, size_t *count);
+
+/* ---- request framing (framing.c) ---- */
+
+/* A request's head as the server received it, before any of its body. */
+typedef struct khttp_head {
+    const char *method;
+    const char *version;      /* "HTTP/1.1"; "" for a request line without one */
+    const char *target;       /* the request target's bytes as received, NULs included */
+    size_t target_len;
+    const karak_pair *headers; /* in order, repeated ones included */
+    size_t nheaders;
+    bool folded;              /* a header line continued the previous one (obs-fold) */
+} khttp_head;
+
+/* RFC 9112's framing rules, as nginx applies them: 0 when the request may be read, else
+ * the status to answer, after which the connection must close (the end of the body is in
+ * doubt, so nothing after it can be trusted to be a request):
+ *   400: a method that is not a token; a target with a space, a control character (NUL
+ *        included) or a byte >= 0x80; a folded header line; a header name that is not a
+ *        token; no Host in HTTP/1.1, or more than one; more than one Content-Length, or
+ *        one that is not digits; Content-Length with Transfer-Encoding; Transfer-Encoding
+ *        in HTTP/1.0;
+ *   501: a Transfer-Encoding other than exactly "chunked" (case-insensitive).
+ * *why (may be NULL) receives a static sentence naming the rule, for the log. */
+int khttp_framing_check(const khttp_head *h, const char **why);
+/* True when a Host header's value may be put in a URL: host[:port] as Starlette accepts it
+ * (letters, digits, '.', '-', or a bracketed IPv6 literal; the port all digits). */
+bool khttp_host_ok(const char *s, size_t n);
 
 /* ---- statuses (status.c) ---- */
 

@@ -10,8 +10,19 @@
  * - The response is queued on the access handler's *second* call (after the body): queueing
  *   on the first call makes libmicrohttpd 0.9.75 treat it as an early reply and close the
  *   connection, which costs keep-alive and ~6x throughput (measured with wrk against a
- *   minimal libmicrohttpd server). Only the 413 for an announced oversized body is sent
- *   early, on purpose.
+ *   minimal libmicrohttpd server). Only the 413 for an announced oversized body and the
+ *   framing refusals are sent early, on purpose: the close is what they need.
+ * - Framing (khttp_framing_check, on the first call): libmicrohttpd 0.9.75 accepts requests
+ *   whose body boundary is ambiguous (two Content-Lengths, Content-Length with
+ *   Transfer-Encoding, an unknown coding), header names with whitespace before the colon,
+ *   folded lines, a NUL in the target. Each is answered 400 or 501, {"detail": phrase},
+ *   Connection: close, and the connection ends after it, so a request smuggled in the body
+ *   is never read. Two of them only show in how 0.9.75 lays the request out in its buffer:
+ *   an obs-fold line is glued onto the previous header's *name*, which is moved elsewhere
+ *   in the connection's memory ("X-A: 1\r\n folded" arrives as "X-Afolded: 1"), so its
+ *   value no longer follows it; a NUL in the target ends the string libmicrohttpd hands
+ *   over, but the version still starts where the whole target ended. Those two checks rely
+ *   on that layout and run only on a libmicrohttpd no newer than 0.9.75.
  * - Stopping: stop accepting (MHD_quiesce_daemon, then shutdown() of the listening socket
  *   so that new connections are refused at once instead of waiting in the backlog; the
  *   descriptor itself may only be closed after MHD_stop_daemon), wait for in-flight requests
@@ -21,9 +32,10 @@
  * - Failures are answered, not dropped: out of memory, or a response libmicrohttpd refuses
  *   to build (a header it will not send), gets the plain 500 of Starlette's
  *   ServerErrorMiddleware, made once per server at start so that it needs no memory when
- *   it is needed. Where the request could not be kept at all (no kconn, no target copy)
- *   the 500 is queued early, on the first call, and the connection then closes; only a
- *   queue that libmicrohttpd refuses ends without an answer. */
+ *   it is needed. Where the request could not be kept at all (no kconn, no target copy,
+ *   no memory for the framing check of a large head) the 500 is queued early, on the first
+ *   call, and the connection then closes; only a queue that libmicrohttpd refuses ends
+ *   without an answer. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <microhttpd.h>
@@ -32,6 +44,8 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -48,6 +62,11 @@ typedef struct kconn {
     bool started;
     bool too_large; /* the body outgrew the limit: discarded, answered 413 at its end */
     bool failed;    /* out of memory reading the body: discarded, answered 500 at its end */
+    bool refused;   /* answered at once for its framing; the connection closes after it */
+    const char *raw_target; /* libmicrohttpd's own copy, to locate the target's end */
+    size_t target_len;      /* of the target as libmicrohttpd's string gave it */
+    const karak_pair *headers; /* a large head's list, made by the framing check; else */
+    size_t nheaders;           /* NULL: load_headers makes it when the core needs it */
     bool in_flight;
     kdefer *cleanups; /* the request's karak_defer list, run once its response is sent */
 } kconn;
@@ -59,6 +78,7 @@ struct karak_server {
     unsigned port;
     unsigned workers;
     char default_host[KARAK_HOSTPORT_MAX];
+    bool old_layout; /* libmicrohttpd <= 0.9.75: a folded line, a NUL in the target show */
     atomic_int in_flight;
     struct MHD_Response *error_500; /* the static 500, shared by all connections */
 };
@@ -104,11 +124,16 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mc)
     if (k == NULL) return NULL;
     kdefer_run(&k->cleanups); /* none should be left; never run one on reset memory */
     karena_reset(&k->arena);
-    k->target = karena_strndup(&k->arena, uri, strlen(uri));
+    k->raw_target = uri;
+    k->target_len = strlen(uri);
+    k->target = karena_strndup(&k->arena, uri, k->target_len);
     k->body = (kbuf){.arena = &k->arena};
     k->started = false;
     k->too_large = false;
     k->failed = false;
+    k->refused = false;
+    k->headers = NULL;
+    k->nheaders = 0;
     if (!k->in_flight) {
         k->in_flight = true;
         atomic_fetch_add(&s->in_flight, 1);
@@ -140,7 +165,21 @@ __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const ch
 typedef struct header_fill {
     karak_pair *pairs;
     size_t n, cap;
+    bool check_layout; /* look for folded lines (libmicrohttpd <= 0.9.75 only) */
+    bool folded;
 } header_fill;
+
+/* libmicrohttpd 0.9.75 ends a header name by overwriting its colon with a NUL, so the
+ * value follows its name in the same buffer: name, NUL, optional whitespace, value. A
+ * folded line is appended to the *name*, which is then moved to new memory; its value
+ * stays behind, after the old NUL, and no longer follows the name. The bytes read here
+ * lie between the old colon and the value, in the same line. */
+static bool header_moved(const char *key, size_t key_size, const char *value)
+{
+    const char *p = value;
+    while (p[-1] == ' ' || p[-1] == '\t') p--;
+    return (uintptr_t)(p - 1) != (uintptr_t)(key + key_size);
+}
 
 static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
                                       size_t key_size, const char *value, size_t value_size)
@@ -148,13 +187,15 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
     (void)kind;
     header_fill *f = cls;
     if (f->n == f->cap) return MHD_NO;
+    if (f->check_layout && value != NULL && header_moved(key, key_size, value))
+        f->folded = true;
     f->pairs[f->n++] = (karak_pair){key, key_size, value ? value : "", value ? value_size : 0};
     return MHD_YES;
 }
 
 /* The request's headers in order, repeated ones included (pointers into libmicrohttpd's
  * connection memory, valid until the request ends), made when the dispatch core first
- * needs one (kreq.load_headers). */
+ * needs one (kreq.load_headers) and the framing check has not made them already. */
 static bool load_headers(void *ud, karena *a, const karak_pair **out, size_t *n)
 {
     struct MHD_Connection *mc = ud;
@@ -229,12 +270,63 @@ static enum MHD_Result send_413(const kserver *s, struct MHD_Connection *mc, kco
     return send_response(s, mc, &resp);
 }
 
+/* A framing refusal: {"detail": phrase} and Connection: close, queued on the first call, so
+ * that libmicrohttpd sends it without reading the body and then closes the connection. */
+static enum MHD_Result send_refusal(const kserver *s, struct MHD_Connection *mc, kconn *k,
+                                    int status, const char *why)
+{
+    karak_app_log(s->app, KARAK_LOG_WARN, "request refused with %d: %s", status, why);
+    k->refused = true;
+    kresp resp = {0};
+    kresp_error_detail(&resp, &k->arena, status, khttp_status_phrase(status));
+    if (!kresp_add_header(&resp, &k->arena, "Connection", "close")) return send_500(s, mc);
+    return send_response(s, mc, &resp);
+}
+
+/* Heads of up to KARAK_HEAD_STACK_PAIRS header lines are checked from the stack, so that
+ * the check costs no arena memory and the dispatch core still makes its header list only
+ * when it needs one; a larger head's list is made in the arena once and handed on. */
+
+/* The first call: the head is complete, nothing of the body has been read. 0 when the
+ * request may go on, else the status to answer at once: a framing refusal, or 500 when a
+ * large head's list finds no memory (its framing unchecked, the connection must close). */
+static int check_head(const kserver *s, struct MHD_Connection *mc, kconn *k,
+                      const char *method, const char *version, const char **why)
+{
+    karak_pair stack[KARAK_HEAD_STACK_PAIRS];
+    header_fill f = {.check_layout = s->old_layout};
+    int count = MHD_get_connection_values_n(mc, MHD_HEADER_KIND, NULL, NULL);
+    if (count > 0) {
+        f.cap = (size_t)count;
+        f.pairs = count <= KARAK_HEAD_STACK_PAIRS ? stack
+                                            : karena_alloc(&k->arena, f.cap * sizeof *f.pairs);
+        if (f.pairs == NULL) {
+            *why = "out of memory for the header list";
+            return 500;
+        }
+        MHD_get_connection_values_n(mc, MHD_HEADER_KIND, collect_header, &f);
+        if (f.pairs != stack) {
+            k->headers = f.pairs;
+            k->nheaders = f.n;
+        }
+    }
+    size_t target_len = k->target_len;
+    /* The version starts one byte (the space) after the target ended on the wire; later
+     * than that, a NUL cut the string short. The copy's own terminating NUL stands for it. */
+    if (s->old_layout && version[0] != '\0' &&
+        (uintptr_t)version > (uintptr_t)k->raw_target + k->target_len + 1)
+        target_len++;
+    khttp_head head = {.method = method, .version = version, .target = k->target,
+                       .target_len = target_len, .headers = f.pairs, .nheaders = f.n,
+                       .folded = f.folded};
+    return khttp_framing_check(&head, why);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_size, void **con_cls)
 {
     (void)url;
-    (void)version;
     kserver *s = cls;
     kconn *k = *con_cls;
     if (k == NULL || k->target == NULL) {
@@ -247,8 +339,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         return send_500(s, mc);
     }
     size_t max = s->app->max_body;
+    if (k->refused) { /* answered already: whatever still comes is dropped */
+        *upload_size = 0;
+        return MHD_YES;
+    }
     if (!k->started) {
         k->started = true;
+        const char *why = NULL;
+        int status = check_head(s, mc, k, method, version ? version : "", &why);
+        if (status == 500) {
+            karak_app_log(s->app, KARAK_LOG_ERROR, "%s; answered 500", why);
+            k->refused = true;
+            return send_500(s, mc);
+        }
+        if (status != 0) return send_refusal(s, mc, k, status, why);
         const char *cl = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl != NULL && strtoull(cl, NULL, 10) > max) return send_413(s, mc, k);
@@ -283,6 +387,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         .body = k->body.data,
         .body_len = k->body.len,
         .default_host = s->default_host,
+        .headers = k->headers,
+        .nheaders = k->nheaders,
         .load_headers = load_headers,
         .headers_ud = mc,
     };
@@ -375,6 +481,16 @@ static struct MHD_Daemon *daemon_start(kserver *s, bool ipv6, unsigned max_conn,
                             MHD_OPTION_END);
 }
 
+/* Whether the running libmicrohttpd is one whose request layout header_moved() and
+ * check_head() rely on: 0.9.75 (Debian 12's) or older. */
+static bool mhd_old_layout(void)
+{
+    unsigned a = 0, b = 0, c = 0;
+    const char *v = MHD_get_version();
+    if (v == NULL || sscanf(v, "%u.%u.%u", &a, &b, &c) != 3) return false;
+    return a == 0 && (b < 9 || (b == 9 && c <= 75));
+}
+
 int karak_server_start(karak_app *app, const karak_server_opts *user, karak_server **out)
 {
     if (out != NULL) *out = NULL;
@@ -397,6 +513,7 @@ int karak_server_start(karak_app *app, const karak_server_opts *user, karak_serv
         return KARAK_ENOMEM;
     }
     s->app = app;
+    s->old_layout = mhd_old_layout();
     s->workers = opts.workers ? opts.workers : (cpus > 0 ? (unsigned)cpus : 1);
     atomic_init(&s->in_flight, 0);
     bool ipv6 = false;

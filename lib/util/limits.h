@@ -45,6 +45,8 @@
 #define KARAK_HOSTPORT_MAX 300
 /* How often a stopping server looks whether the requests in flight are done. */
 #define KARAK_DRAIN_POLL_MS 5
+/* Header lines of a request head checked from a stack array (more: from the arena). */
+#define KARAK_HEAD_STACK_PAIRS 64
 /* listen() backlog. */
 #define KARAK_LISTEN_BACKLOG 1024
 /* File descriptors kept free for the process beside the connections. */
