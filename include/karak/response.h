@@ -2,8 +2,8 @@
  *
  * Each builder (karak_resp_json_new, _model, _text, _empty, _error, _error_json_new) sets
  * the response and returns KARAK_DONE, or KARAK_FAIL when it could not build it (the client
- * then gets a 500 unless a later builder succeeds); a later builder replaces an earlier one. Return its value from the
- * handler: `return karak_resp_json_new(c, json_pack(...));`.
+ * then gets a 500 unless a later builder succeeds); a later builder replaces an earlier
+ * one. Return its value from the handler: `return karak_resp_json_new(c, json_pack(...));`.
  *
  * The status of a success response, whatever the order of the calls:
  *   karak_resp_status_set() if called, else the route's .status if declared, else 200

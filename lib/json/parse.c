@@ -193,7 +193,8 @@ static bool parse_number(parser *p, size_t start, kj **out, size_t *next)
         if (kis_digit(p->s[i - 1])) is_float = true;
         else i = e_start;
     }
-    if (!is_float && i - start - (p->s[start] == '-') > KARAK_JSON_MAX_INT_DIGITS) { /* digits, not the sign */
+    /* digits, not the sign */
+    if (!is_float && i - start - (p->s[start] == '-') > KARAK_JSON_MAX_INT_DIGITS) {
         /* Python's int() refuses more than 4300 digits with a ValueError, which FastAPI
          * answers as an undecodable body (400), not as a JSON syntax error. */
         p->status = KJ_ENCODING;

@@ -1,5 +1,6 @@
 /* Lax coercion of strings to numbers and booleans, as pydantic-core's lax mode does it
- * (its str_as_int, strip_decimal_zeros, strip_underscores, str_as_float and str_as_bool). Path, query, header and cookie values, and JSON strings in int/float/bool
+ * (its str_as_int, strip_decimal_zeros, strip_underscores, str_as_float and str_as_bool).
+ * Path, query, header and cookie values, and JSON strings in int/float/bool
  * fields, all go through here. This file decides conversions only, not error messages. */
 #include <stdlib.h>
 #include <string.h>

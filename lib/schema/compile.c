@@ -36,7 +36,8 @@ static bool bounds_ok(const karak_field *f, char *err, size_t errlen, const kara
         if (f->type != KARAK_F64 && f->type != KARAK_I64 && f->type != KARAK_I32)
             return field_error(err, errlen, s, f, "numeric bounds on a non-numeric field");
         if (isnan(b[i])) return field_error(err, errlen, s, f, "a bound is NaN");
-        if ((f->type == KARAK_I64 || f->type == KARAK_I32) && (fmod(b[i], 1.0) != 0 || fabs(b[i]) > KARAK_MAX_EXACT_INT))
+        bool is_int = f->type == KARAK_I64 || f->type == KARAK_I32;
+        if (is_int && (fmod(b[i], 1.0) != 0 || fabs(b[i]) > KARAK_MAX_EXACT_INT))
             return field_error(err, errlen, s, f,
                                "bounds of an integer field must be integers of at most 2^53");
     }

@@ -5,8 +5,8 @@
  * strings are coerced (coerce.c), constraints are checked in pydantic-core's order
  * (int/float: le, lt, ge, gt; str: min_length, max_length), and every failing field adds one
  * error with pydantic's type, message, input and ctx. Integers outside the C member's range
- * fail as if the field had been declared ge=<min>, le=<max> (a libkarak rule: a C member cannot hold more, and saying so
- * in pydantic's words tells the client the limit). */
+ * fail as if the field had been declared ge=<min>, le=<max> (a libkarak rule: a C member
+ * cannot hold more, and saying so in pydantic's words tells the client the limit). */
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>

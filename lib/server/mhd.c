@@ -23,10 +23,15 @@
  *   value no longer follows it; a NUL in the target ends the string libmicrohttpd hands
  *   over, but the version still starts where the whole target ended. Those two checks rely
  *   on that layout and run only on a libmicrohttpd no newer than 0.9.75.
- * - Stopping: stop accepting (MHD_quiesce_daemon, then shutdown() of the listening socket
- *   so that new connections are refused at once instead of waiting in the backlog; the
- *   descriptor itself may only be closed after MHD_stop_daemon), wait for in-flight requests
- *   (bounded), then stop the daemon. karak_serve() adds SIGINT/SIGTERM on top.
+ * - Accepting is libkarak's: one acceptor thread polls the listening socket and hands each
+ *   connection to libmicrohttpd (MHD_add_connection, which wakes the worker it picks), and
+ *   libmicrohttpd runs with no listening socket of its own. The reason is the stop:
+ *   MHD_quiesce_daemon in 0.9.75 races its own thread-pool workers over the listening
+ *   socket's epoll registration and can abort the process ("Failed to remove listen FD
+ *   from epoll set"), seen in this project's tests.
+ * - Stopping: the acceptor stops and the listening socket is closed, so new connections are
+ *   refused at once; requests in flight and their cleanups get up to the graceful time;
+ *   then the daemon stops and closes the rest. karak_serve() adds SIGINT/SIGTERM on top.
  * - libmicrohttpd's own messages (malformed requests, accept errors) go through the app's
  *   log as warnings, never straight to stderr.
  * - Failures are answered, not dropped: out of memory, or a response libmicrohttpd refuses
@@ -40,6 +45,7 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -49,6 +55,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -75,6 +82,9 @@ struct karak_server {
     karak_app *app;
     struct MHD_Daemon *daemon;
     int listen_fd;
+    int stop_fd;        /* eventfd: tells the acceptor to return */
+    pthread_t acceptor;
+    bool accepting;     /* the acceptor thread runs */
     unsigned port;
     unsigned workers;
     char default_host[KARAK_HOSTPORT_MAX];
@@ -419,7 +429,8 @@ static int listen_on(const karak_app *app, const char *host, unsigned port, bool
     int fd = -1;
     int err = 0;
     for (struct addrinfo *ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                    ai->ai_protocol);
         if (fd < 0) continue;
         int one = 1;
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -460,14 +471,52 @@ static unsigned connection_limit(unsigned wanted)
     return wanted;
 }
 
-static struct MHD_Daemon *daemon_start(kserver *s, bool ipv6, unsigned max_conn,
-                                       unsigned timeout)
+/* Accepts every pending connection; false when the acceptor should pause (out of
+ * descriptors or memory: the connections wait in the backlog meanwhile). */
+static bool accept_pending(kserver *s)
+{
+    for (;;) {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof ss;
+        int fd = accept4(s->listen_fd, (struct sockaddr *)&ss, &sl,
+                         SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
+            karak_app_log(s->app, KARAK_LOG_ERROR, "accept: %s", strerror(errno));
+            return false;
+        }
+        /* libmicrohttpd closes the socket itself when it cannot take it (connection limit,
+           memory), and says so through the log */
+        MHD_add_connection(s->daemon, fd, (struct sockaddr *)&ss, sl);
+    }
+}
+
+static void *accept_loop(void *arg)
+{
+    kserver *s = arg;
+    struct pollfd p[2] = {{.fd = s->listen_fd, .events = POLLIN},
+                          {.fd = s->stop_fd, .events = POLLIN}};
+    for (;;) {
+        if (poll(p, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        if (p[1].revents != 0) break;
+        if (p[0].revents != 0 && !accept_pending(s)) {
+            struct timespec pause = {0, KARAK_ACCEPT_PAUSE_MS * 1000 * 1000};
+            nanosleep(&pause, NULL);
+        }
+    }
+    return NULL;
+}
+
+static struct MHD_Daemon *daemon_start(kserver *s, unsigned max_conn, unsigned timeout)
 {
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
-                     MHD_USE_ITC | MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
+                     MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET;
     struct MHD_OptionItem ops[] = {
         {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, s}, /* first, or MHD warns */
-        {MHD_OPTION_LISTEN_SOCKET, s->listen_fd, NULL},
         {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)max_conn, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)timeout, NULL},
         {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, s},
@@ -527,10 +576,19 @@ int karak_server_start(karak_app *app, const karak_server_opts *user, karak_serv
              s->port);
     unsigned max_conn = connection_limit(opts.max_connections ? opts.max_connections
                                                               : KARAK_DEFAULT_MAX_CONNECTIONS);
-    s->daemon = daemon_start(s, ipv6, max_conn, opts.timeout ? opts.timeout
-                                                             : KARAK_DEFAULT_TIMEOUT);
-    if (s->daemon == NULL) {
-        karak_app_log(app, KARAK_LOG_ERROR, "libmicrohttpd failed to start");
+    s->daemon = daemon_start(s, max_conn, opts.timeout ? opts.timeout : KARAK_DEFAULT_TIMEOUT);
+    s->stop_fd = eventfd(0, EFD_CLOEXEC);
+    /* the acceptor takes no signal: they stay the program's (or karak_serve's) business */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    s->accepting = s->daemon != NULL && s->stop_fd >= 0 &&
+                   pthread_create(&s->acceptor, NULL, accept_loop, s) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (!s->accepting) {
+        karak_app_log(app, KARAK_LOG_ERROR, "libmicrohttpd or the acceptor failed to start");
+        if (s->daemon != NULL) MHD_stop_daemon(s->daemon);
+        if (s->stop_fd >= 0) close(s->stop_fd);
         close(s->listen_fd);
         MHD_destroy_response(s->error_500);
         free(s);
@@ -548,10 +606,20 @@ unsigned karak_server_port(const karak_server *s)
 int karak_server_stop(karak_server *s, unsigned graceful_ms)
 {
     if (s == NULL || s->daemon == NULL) return KARAK_OK;
-    /* The listening socket stays ours: refuse new connections now (shutdown() of a
-     * listening socket stops the listening on Linux), close it once the threads are gone. */
-    MHD_quiesce_daemon(s->daemon);
-    shutdown(s->listen_fd, SHUT_RDWR);
+    /* Stop accepting and close the listening socket: a new connection is refused at once,
+     * and one waiting in the backlog is reset rather than left hanging. */
+    if (s->accepting) {
+        uint64_t one = 1;
+        if (write(s->stop_fd, &one, sizeof one) != (ssize_t)sizeof one)
+            karak_app_log(s->app, KARAK_LOG_ERROR, "cannot wake the acceptor: %s",
+                          strerror(errno));
+        pthread_join(s->acceptor, NULL);
+        s->accepting = false;
+        close(s->stop_fd);
+        s->stop_fd = -1;
+    }
+    if (s->listen_fd >= 0) close(s->listen_fd);
+    s->listen_fd = -1;
     struct timespec start, now, nap = {0, KARAK_DRAIN_POLL_MS * 1000 * 1000};
     clock_gettime(CLOCK_MONOTONIC, &start);
     for (;;) {
@@ -565,8 +633,6 @@ int karak_server_stop(karak_server *s, unsigned graceful_ms)
     int rc = atomic_load(&s->in_flight) == 0 ? KARAK_OK : KARAK_ETIMEDOUT;
     MHD_stop_daemon(s->daemon);
     s->daemon = NULL;
-    close(s->listen_fd);
-    s->listen_fd = -1;
     return rc;
 }
 

@@ -47,6 +47,8 @@
 #define KARAK_DRAIN_POLL_MS 5
 /* Header lines of a request head checked from a stack array (more: from the arena). */
 #define KARAK_HEAD_STACK_PAIRS 64
+/* How long the acceptor pauses when accept() fails for want of descriptors or memory. */
+#define KARAK_ACCEPT_PAUSE_MS 10
 /* listen() backlog. */
 #define KARAK_LISTEN_BACKLOG 1024
 /* File descriptors kept free for the process beside the connections. */
