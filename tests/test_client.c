@@ -25,19 +25,13 @@ static unsigned port;
 static void setup(void)
 {
     app = quickstart_app();
-    ck_assert_ptr_null(karak_app_error(app));
-    client = karak_client_new(app);
-    ck_assert_ptr_nonnull(client);
-    server = test_server_start(app);
-    port = karak_server_port(server);
+    client = test_client_open(app);
+    test_serve(app, &server, &port);
 }
 
 static void teardown(void)
 {
-    ck_assert_int_eq(karak_server_stop(server, 1000), 0);
-    karak_server_free(server);
-    karak_client_free(client);
-    karak_app_free(app);
+    test_fixture_close(&app, &client, &server);
 }
 
 START_TEST(quickstart_cases)

@@ -212,9 +212,7 @@ static void setup(void)
                      KARAK_OK);
     ck_assert_int_eq(karak_get(app, "/items/{item_id:int}", item), KARAK_OK);
     ck_assert_int_eq(karak_get(app, "/plain", undeclared), KARAK_OK);
-    ck_assert_ptr_null(karak_app_error(app));
-    client = karak_client_new(app);
-    ck_assert_ptr_nonnull(client);
+    client = test_client_open(app);
 }
 
 /* The same app also served on a free port, once per test (not per row): the table sends
@@ -222,16 +220,12 @@ static void setup(void)
 static void setup_served(void)
 {
     setup();
-    server = test_server_start(app);
-    port = karak_server_port(server);
+    test_serve(app, &server, &port);
 }
 
 static void teardown(void)
 {
-    test_server_stop(server);
-    server = NULL;
-    karak_client_free(client);
-    karak_app_free(app);
+    test_fixture_close(&app, &client, &server);
 }
 
 /* ---- the table ---- */

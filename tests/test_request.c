@@ -148,18 +148,13 @@ static void setup(void)
     ck_assert_int_eq(karak_get(app, "/cookies", cookie_pairs), KARAK_OK);
     ck_assert_int_eq(karak_get(app, "/body", body), KARAK_OK);
     ck_assert_int_eq(karak_post(app, "/body", body), KARAK_OK);
-    client = karak_client_new(app);
-    ck_assert_ptr_nonnull(client);
-    server = test_server_start(app);
-    port = karak_server_port(server);
+    client = test_client_open(app);
+    test_serve(app, &server, &port);
 }
 
 static void teardown(void)
 {
-    test_server_stop(server);
-    server = NULL;
-    karak_client_free(client);
-    karak_app_free(app);
+    test_fixture_close(&app, &client, &server);
 }
 
 /* ---- method and path ---- */

@@ -335,8 +335,7 @@ static void setup(void)
                                          routes[i].pattern,
                                          &(karak_route_opts){.status = routes[i].status}),
                          KARAK_OK);
-    client = karak_client_new(app);
-    ck_assert_ptr_nonnull(client);
+    client = test_client_open(app);
 }
 
 /* The same app also served on a free port, once per test (not per row): the tables send
@@ -344,16 +343,12 @@ static void setup(void)
 static void setup_served(void)
 {
     setup();
-    server = test_server_start(app);
-    port = karak_server_port(server);
+    test_serve(app, &server, &port);
 }
 
 static void teardown(void)
 {
-    test_server_stop(server);
-    server = NULL;
-    karak_client_free(client);
-    karak_app_free(app);
+    test_fixture_close(&app, &client, &server);
 }
 
 static void expect_header(const karak_reply *r, const char *name, const char *value)

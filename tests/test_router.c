@@ -43,14 +43,6 @@ static karak_server *server;
 static unsigned port;
 static char tags[sizeof routes / sizeof *routes][64];
 
-/* The app also served on a free port, once per test (not per row): the tables send every row
- * both in-process and over the socket (both_request in testutil.h). */
-static void serve(void)
-{
-    server = test_server_start(app);
-    port = karak_server_port(server);
-}
-
 static void setup(void)
 {
     app = karak_new();
@@ -61,17 +53,13 @@ static void setup(void)
                                          &(karak_route_opts){.data = tag}),
                          KARAK_OK);
     }
-    client = karak_client_new(app);
-    ck_assert_ptr_nonnull(client);
-    serve();
+    client = test_client_open(app);
+    test_serve(app, &server, &port);
 }
 
 static void teardown(void)
 {
-    test_server_stop(server);
-    server = NULL;
-    karak_client_free(client);
-    karak_app_free(app);
+    test_fixture_close(&app, &client, &server);
 }
 
 typedef struct rcase {
@@ -299,10 +287,8 @@ static void shared_setup(void)
                                          &(karak_route_opts){.data = tag}),
                          KARAK_OK);
     }
-    ck_assert_ptr_null(karak_app_error(app));
-    client = karak_client_new(app);
-    ck_assert_ptr_nonnull(client);
-    serve();
+    client = test_client_open(app);
+    test_serve(app, &server, &port);
 }
 
 #define PARSE_ERR(type, what, name, input)                                                     \

@@ -94,18 +94,13 @@ static void setup(void)
     ck_assert_int_eq(karak_get(app, "/r", echo_required, .query = &required_schema), KARAK_OK);
     ck_assert_int_eq(karak_get(app, "/items/{id:int}", item_with_query, .query = &page_schema),
                      KARAK_OK);
-    client = karak_client_new(app);
-    ck_assert_ptr_nonnull(client);
-    server = test_server_start(app);
-    port = karak_server_port(server);
+    client = test_client_open(app);
+    test_serve(app, &server, &port);
 }
 
 static void teardown(void)
 {
-    test_server_stop(server);
-    server = NULL;
-    karak_client_free(client);
-    karak_app_free(app);
+    test_fixture_close(&app, &client, &server);
 }
 
 #define DEFAULTS "\"quantity\":1,\"active\":false,\"small\":0,\"nick\":null,\"tax\":null"

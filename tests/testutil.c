@@ -269,6 +269,30 @@ void test_server_stop(karak_server *srv)
     karak_server_free(srv);
 }
 
+karak_client *test_client_open(karak_app *app)
+{
+    ck_assert_ptr_null(karak_app_error(app));
+    karak_client *client = karak_client_new(app);
+    ck_assert_ptr_nonnull(client);
+    return client;
+}
+
+void test_serve(karak_app *app, karak_server **server, unsigned *port)
+{
+    *server = test_server_start(app);
+    *port = karak_server_port(*server);
+}
+
+void test_fixture_close(karak_app **app, karak_client **client, karak_server **server)
+{
+    test_server_stop(*server);
+    *server = NULL;
+    karak_client_free(*client);
+    *client = NULL;
+    karak_app_free(*app);
+    *app = NULL;
+}
+
 karak_reply *both_request(karak_client *client, unsigned port, const char *method,
                           const char *target, const karak_request_opts *o)
 {

@@ -52,6 +52,14 @@ karak_server *test_server_start(karak_app *app);
  * it; NULL does nothing. */
 void test_server_stop(karak_server *srv);
 
+/* The fixture the table suites share: the app's in-process client, and with test_serve the
+ * same app on a free port, once per test (not per row), so a table can send every row both
+ * ways. test_fixture_close stops the server (if any), frees the client and the app, and
+ * clears the pointers. */
+karak_client *test_client_open(karak_app *app);
+void test_serve(karak_app *app, karak_server **server, unsigned *port);
+void test_fixture_close(karak_app **app, karak_client **client, karak_server **server);
+
 /* Sends the request both in-process through `client` and over a socket to `port`, asserts
  * that the two answers have the same status, the same body bytes and that every header of
  * the in-process reply arrived on the wire with the same value; returns the in-process
