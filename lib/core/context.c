@@ -144,11 +144,17 @@ size_t karak_req_header_count(karak_ctx *c)
     return kctx_headers_load(c) ? c->nhdrs : 0;
 }
 
+/* Pair i of a parsed list, for the *_at accessors. */
+static bool pair_at(const karak_pair *pairs, size_t n, size_t i, karak_pair *out)
+{
+    if (i >= n || out == NULL) return false;
+    *out = pairs[i];
+    return true;
+}
+
 bool karak_req_header_at(karak_ctx *c, size_t i, karak_pair *out)
 {
-    if (!kctx_headers_load(c) || i >= c->nhdrs || out == NULL) return false;
-    *out = c->hdrs[i];
-    return true;
+    return kctx_headers_load(c) && pair_at(c->hdrs, c->nhdrs, i, out);
 }
 
 const char *karak_req_query_string(karak_ctx *c)
@@ -173,16 +179,12 @@ size_t karak_req_query_count(karak_ctx *c)
 
 bool karak_req_query_at(karak_ctx *c, size_t i, karak_pair *decoded)
 {
-    if (!kctx_query_parse(c) || i >= c->nquery || decoded == NULL) return false;
-    *decoded = c->query_pairs[i];
-    return true;
+    return kctx_query_parse(c) && pair_at(c->query_pairs, c->nquery, i, decoded);
 }
 
 bool karak_req_query_raw_at(karak_ctx *c, size_t i, karak_pair *raw)
 {
-    if (!kctx_query_parse(c) || i >= c->nquery || raw == NULL) return false;
-    *raw = c->query_raw[i];
-    return true;
+    return kctx_query_parse(c) && pair_at(c->query_raw, c->nquery, i, raw);
 }
 
 const char *karak_req_cookie(karak_ctx *c, const char *name)
@@ -199,9 +201,7 @@ size_t karak_req_cookie_count(karak_ctx *c)
 
 bool karak_req_cookie_at(karak_ctx *c, size_t i, karak_pair *out)
 {
-    if (!kctx_cookies_parse(c) || i >= c->ncookies || out == NULL) return false;
-    *out = c->cookie_pairs[i];
-    return true;
+    return kctx_cookies_parse(c) && pair_at(c->cookie_pairs, c->ncookies, i, out);
 }
 
 const char *karak_req_body(karak_ctx *c, size_t *len)
