@@ -1,5 +1,6 @@
 /* Per-request arena: bump allocation in blocks, released at once (see util.h).
  * This file owns memory only; it knows nothing of requests. */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include "util/util.h"
 
 #include <stdarg.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define KARENA_FIRST_BLOCK KARAK_ARENA_FIRST_BLOCK
 #define KARENA_ALIGN KARAK_ARENA_ALIGN
@@ -18,15 +20,46 @@ struct karena_block {
     _Alignas(KARENA_ALIGN) unsigned char data[];
 };
 
+/* Blocks of KARAK_ARENA_MMAP_MIN bytes or more (a large body and what is made from it) are
+ * mapped from the kernel and unmapped when released, so that their memory leaves the
+ * process at once: freed to malloc, it stays in the process (glibc raises its mmap
+ * threshold after such a free and keeps the next ones in its heaps), and a server whose
+ * idle connections once received large bodies would keep their peak. */
+static size_t block_bytes(size_t cap)
+{
+    return sizeof(karena_block) + cap;
+}
+
+static bool block_mapped(size_t cap)
+{
+    return block_bytes(cap) >= KARAK_ARENA_MMAP_MIN;
+}
+
 static karena_block *block_new(size_t cap)
 {
     if (cap > SIZE_MAX - sizeof(karena_block) - KARENA_ALIGN) return NULL; /* would wrap */
-    karena_block *b = malloc(sizeof *b + cap);
+    karena_block *b;
+    if (block_mapped(cap)) {
+        void *m = mmap(NULL, block_bytes(cap), PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        b = m == MAP_FAILED ? NULL : m;
+    } else {
+        b = malloc(block_bytes(cap));
+    }
     if (b == NULL) return NULL;
     b->next = NULL;
     b->cap = cap;
     b->used = 0;
     return b;
+}
+
+static void block_free(karena_block *b)
+{
+    if (b == NULL) return;
+    if (block_mapped(b->cap))
+        munmap(b, block_bytes(b->cap));
+    else
+        free(b);
 }
 
 void karena_init(karena *a)
@@ -41,12 +74,12 @@ void karena_reset(karena *a)
     karena_block *b = a->head;
     while (b != NULL && b != a->keep) {
         karena_block *next = b->next;
-        free(b);
+        block_free(b);
         b = next;
     }
     /* An oversized first block (a large body) is not worth holding on an idle connection. */
     if (a->keep != NULL && a->keep->cap > KARENA_FIRST_BLOCK * KARAK_ARENA_KEEP_FACTOR) {
-        free(a->keep);
+        block_free(a->keep);
         a->keep = NULL;
     }
     a->head = a->keep;
@@ -57,7 +90,7 @@ void karena_reset(karena *a)
 void karena_free(karena *a)
 {
     karena_reset(a);
-    free(a->keep);
+    block_free(a->keep);
     karena_init(a);
 }
 

@@ -16,6 +16,9 @@
 #define KARAK_ARENA_FIRST_BLOCK 8192u
 #define KARAK_ARENA_ALIGN 16u
 #define KARAK_ARENA_KEEP_FACTOR 4u
+/* Arena blocks of this many bytes or more are mapped and unmapped, not malloc'd, so that
+ * their memory is given back to the system when a request ends. */
+#define KARAK_ARENA_MMAP_MIN (128u * 1024u)
 /* Float numerals up to this length are parsed from a stack buffer; longer ones (legal:
  * "0.000...1") from the heap. */
 #define KARAK_FLOAT_STACK_DIGITS 256
@@ -53,5 +56,19 @@
 #define KARAK_LISTEN_BACKLOG 1024
 /* File descriptors kept free for the process beside the connections. */
 #define KARAK_FD_RESERVE 64
+/* Connections libmicrohttpd may hold beyond the server's max_connections: room for the
+ * ones shut down to make way for a new client (evicted) while libmicrohttpd closes them. */
+#define KARAK_CONN_HEADROOM 64u
+/* How often the acceptor enforces the header and body deadlines (so a deadline is met
+ * within this much). */
+#define KARAK_REAP_INTERVAL_MS 250
+/* During a drain, a keep-alive connection idle this long with nothing unread is closed
+ * (a busy client's next request comes sooner, and is answered with Connection: close). */
+#define KARAK_DRAIN_IDLE_MS 100
+/* Lines a second that clients can cause in the log (refusals, deadlines, libmicrohttpd's
+ * complaints); the rest are counted, and the count logged. */
+#define KARAK_CLIENT_LOG_BURST 20u
+/* Upper bound of --header-timeout and --body-timeout (seconds). */
+#define KARAK_MAX_DEADLINE 86400u
 
 #endif
