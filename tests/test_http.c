@@ -327,6 +327,9 @@ START_TEST(concurrent_clients)
 }
 END_TEST
 
+/* A chunked body has no announced length: the server counts, and at the limit answers 413
+ * and closes, reading nothing more (of the 64 MiB offered, the write fails long before the
+ * end); a new connection is served as usual. */
 START_TEST(oversized_chunked_body_is_413)
 {
     int fd = connect_server();
@@ -337,11 +340,32 @@ START_TEST(oversized_chunked_body_is_413)
     int n = snprintf(chunk, sizeof chunk, "10000\r\n");
     memset(chunk + n, 'a', 65536);
     memcpy(chunk + n + 65536, "\r\n", 2);
-    for (int i = 0; i < 20; i++) send_all(fd, chunk, (size_t)n + 65536 + 2); /* 1.25 MiB */
-    http_resp r = roundtrip(fd, "0\r\n\r\n", false);
+    size_t sent = 0, offered = 0;
+    bool refused = false;
+    for (int i = 0; i < 1024 && !refused; i++) { /* 64 MiB */
+        offered += (size_t)n + 65536 + 2;
+        for (size_t off = 0; off < (size_t)n + 65536 + 2;) {
+            ssize_t w = send(fd, chunk + off, (size_t)n + 65536 + 2 - off, MSG_NOSIGNAL);
+            if (w <= 0) {
+                refused = true;
+                break;
+            }
+            off += (size_t)w;
+            sent += (size_t)w;
+        }
+    }
+    ck_assert_msg(refused, "all %zu bytes were read", offered);
+    ck_assert_uint_lt(sent, 16u * 1024 * 1024);
+    http_resp r;
+    ck_assert(read_response(fd, &r, false));
     ck_assert_int_eq(r.status, 413);
     ck_assert_str_eq(r.body, "{\"detail\":\"Content Too Large\"}");
-    /* the connection stays usable */
+    ck_assert_str_eq(header_of(&r, "Connection"), "close");
+    ck_assert_str_eq(header_of(&r, "Content-Type"), "application/json");
+    char c;
+    ck_assert_int_le(read(fd, &c, 1), 0); /* closed */
+    close(fd);
+    fd = connect_server();
     r = roundtrip(fd, "GET /items/9 HTTP/1.1\r\nHost: t\r\n\r\n", false);
     ck_assert_str_eq(r.body, "{\"id\":9}");
     close(fd);
@@ -352,6 +376,43 @@ START_TEST(sigterm_exits_cleanly)
 {
     server s = start_server();
     ck_assert_int_eq(stop_server(&s), 0);
+}
+END_TEST
+
+static void send_sigterm(void *arg)
+{
+    kill(((server *)arg)->pid, SIGTERM);
+}
+
+/* SIGTERM while 50 keep-alive connections are busy: every request written is answered,
+ * each connection ends after a response saying Connection: close (or idle), and the
+ * process exits 0. */
+START_TEST(sigterm_drains_under_load)
+{
+    server s = start_server();
+    wire_load_result w;
+    wire_load((unsigned)s.port, 50, "GET /items/7 HTTP/1.1\r\nHost: t\r\n\r\n", 300,
+              send_sigterm, &s, 10000, &w);
+    fprintf(stderr, "test_http: SIGTERM under load: %lu sent, %lu answered (%lu with "
+                    "Connection: close); %u ended idle, %u lost, %u still open\n",
+            w.sent, w.answered, w.said_close, w.ended_idle, w.ended_waiting, w.still_open);
+    ck_assert_uint_gt(w.sent, 100);
+    ck_assert_uint_eq(w.ended_waiting, 0);
+    ck_assert_uint_eq(w.still_open, 0);
+    ck_assert_uint_eq(w.answered, w.sent);
+    ck_assert_uint_eq(w.said_close + w.ended_idle, 50);
+    int st = -1;
+    bool exited = false;
+    for (int i = 0; i < 1000 && !exited; i++) {
+        exited = waitpid(s.pid, &st, WNOHANG) == s.pid;
+        if (!exited) usleep(10000);
+    }
+    if (!exited) {
+        kill(s.pid, SIGKILL);
+        waitpid(s.pid, NULL, 0);
+    }
+    close(s.err_fd);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "exit status %d", st);
 }
 END_TEST
 
@@ -372,6 +433,7 @@ static Suite *http_suite(void)
     TCase *life = tcase_create("lifecycle");
     tcase_set_timeout(life, 30);
     tcase_add_test(life, sigterm_exits_cleanly);
+    tcase_add_test(life, sigterm_drains_under_load);
     suite_add_tcase(s, life);
     return s;
 }

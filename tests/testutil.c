@@ -5,12 +5,14 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 void expect_response(karak_reply *r, int status, const char *body, const char *where)
@@ -249,6 +251,111 @@ void wire_request(unsigned port, const char *method, const char *target,
         wire_reply_clear(out);
     }
     free(owned);
+}
+
+typedef struct load_conn {
+    int fd;
+    char buf[8192];
+    size_t len;
+    bool waiting; /* a request written, its response not complete */
+    bool closing; /* the last response said Connection: close */
+} load_conn;
+
+static long long now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void load_send(load_conn *c, const char *request, wire_load_result *out)
+{
+    size_t n = strlen(request);
+    ck_assert_msg(send(c->fd, request, n, MSG_NOSIGNAL) == (ssize_t)n,
+                  "a short write of a small request");
+    c->waiting = true;
+    out->sent++;
+}
+
+/* A complete response at the start of c->buf: consumed; false while it is incomplete. */
+static bool load_response(load_conn *c, wire_load_result *out)
+{
+    c->buf[c->len] = '\0';
+    char *end = strstr(c->buf, "\r\n\r\n");
+    if (end == NULL) return false;
+    *end = '\0';
+    const char *cl = strcasestr(c->buf, "\r\nContent-Length:");
+    size_t body = cl ? strtoul(cl + 17, NULL, 10) : 0;
+    size_t total = (size_t)(end - c->buf) + 4 + body;
+    if (c->len < total) {
+        *end = '\r';
+        return false;
+    }
+    if (strcasestr(c->buf, "\r\nConnection: close") != NULL) {
+        c->closing = true;
+        out->said_close++;
+    }
+    memmove(c->buf, c->buf + total, c->len - total);
+    c->len -= total;
+    c->waiting = false;
+    out->answered++;
+    return true;
+}
+
+/* What arrived on c; false once the connection has ended. */
+static bool load_read(load_conn *c, const char *request, wire_load_result *out)
+{
+    ssize_t n = recv(c->fd, c->buf + c->len, sizeof c->buf - 1 - c->len, MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return true;
+    if (n <= 0) {
+        if (c->waiting) out->ended_waiting++;
+        else if (!c->closing) out->ended_idle++;
+        close(c->fd);
+        c->fd = -1;
+        return false;
+    }
+    c->len += (size_t)n;
+    while (load_response(c, out)) {}
+    if (!c->waiting && !c->closing) load_send(c, request, out);
+    return true;
+}
+
+void wire_load(unsigned port, unsigned nconns, const char *request, unsigned trigger_ms,
+               void (*trigger)(void *), void *arg, unsigned timeout_ms, wire_load_result *out)
+{
+    memset(out, 0, sizeof *out);
+    load_conn *conns = calloc(nconns, sizeof *conns);
+    struct pollfd *p = calloc(nconns, sizeof *p);
+    ck_assert(conns != NULL && p != NULL);
+    for (unsigned i = 0; i < nconns; i++) {
+        conns[i].fd = wire_connect(port);
+        ck_assert_msg(conns[i].fd >= 0, "connect: %s", strerror(errno));
+        load_send(&conns[i], request, out);
+    }
+    long long start = now_ms();
+    bool triggered = trigger == NULL;
+    unsigned open = nconns;
+    while (open > 0 && now_ms() - start < (long long)timeout_ms) {
+        if (!triggered && now_ms() - start >= (long long)trigger_ms) {
+            trigger(arg);
+            triggered = true;
+        }
+        unsigned np = 0;
+        for (unsigned i = 0; i < nconns; i++)
+            if (conns[i].fd >= 0) p[np++] = (struct pollfd){.fd = conns[i].fd, .events = POLLIN};
+        if (poll(p, np, 10) <= 0) continue;
+        for (unsigned i = 0, j = 0; i < nconns; i++) {
+            if (conns[i].fd < 0) continue;
+            if (p[j++].revents != 0 && !load_read(&conns[i], request, out)) open--;
+        }
+    }
+    for (unsigned i = 0; i < nconns; i++)
+        if (conns[i].fd >= 0) {
+            out->still_open++;
+            close(conns[i].fd);
+        }
+    free(conns);
+    free(p);
 }
 
 karak_server *test_server_start(karak_app *app)

@@ -46,6 +46,24 @@ void wire_reply_clear(wire_reply *r);
 void wire_request(unsigned port, const char *method, const char *target,
                   const karak_request_opts *o, wire_reply *out);
 
+/* ---- load: keep-alive connections kept busy while something happens to the server ---- */
+
+typedef struct wire_load_result {
+    unsigned long sent;       /* requests written in full */
+    unsigned long answered;   /* complete responses read */
+    unsigned long said_close; /* of those, with Connection: close (the connection then ends) */
+    unsigned ended_idle;      /* connections the server closed with no request outstanding */
+    unsigned ended_waiting;   /* closed with a request written and not answered: lost */
+    unsigned still_open;      /* not ended when the time was up */
+} wire_load_result;
+
+/* Opens nconns connections to 127.0.0.1:port; each sends `request` again as soon as the
+ * previous response is in, and stops after a response with Connection: close. trigger(arg)
+ * is called once, trigger_ms after the start; returns when every connection has ended or
+ * timeout_ms have passed. Asserts that the connections open. */
+void wire_load(unsigned port, unsigned nconns, const char *request, unsigned trigger_ms,
+               void (*trigger)(void *), void *arg, unsigned timeout_ms, wire_load_result *out);
+
 /* A server of `app` on 127.0.0.1, a free port, two workers (asserts that it starts). */
 karak_server *test_server_start(karak_app *app);
 /* Stops a server of test_server_start (asserts that karak_server_stop returns 0) and frees

@@ -19,6 +19,8 @@ extern "C" {
 #define KARAK_DEFAULT_PORT 8000u
 #define KARAK_DEFAULT_MAX_CONNECTIONS 10000u
 #define KARAK_DEFAULT_TIMEOUT 30u /* seconds */
+#define KARAK_DEFAULT_HEADER_TIMEOUT 30u /* seconds */
+#define KARAK_DEFAULT_BODY_TIMEOUT 60u   /* seconds */
 /* A port value that asks for any free port; karak_server_port() tells which. */
 #define KARAK_PORT_ANY 65536u
 
@@ -28,8 +30,17 @@ typedef struct karak_server_opts {
     unsigned port;            /* 0: 8000. KARAK_PORT_ANY: any free port */
     unsigned workers;         /* I/O threads; 0: the number of CPUs */
     unsigned max_connections; /* concurrent connections; 0: 10000, capped by the open-file
-                                 limit (whose soft value is raised to the hard one) */
-    unsigned timeout;         /* idle connection timeout in seconds; 0: 30 */
+                                 limit (whose soft value is raised to the hard one). A
+                                 client beyond it closes the connection that has waited
+                                 longest for a request head (idle or slow); when every
+                                 one is busy with a request, it is answered 503 */
+    unsigned timeout;         /* idle connection timeout in seconds (no byte either way);
+                                 0: 30 */
+    unsigned header_timeout;  /* seconds from a connection's start, or from its last
+                                 response, until the next request head is complete; 0: 30.
+                                 Bounds both idle keep-alive and a slowly sent head. */
+    unsigned body_timeout;    /* seconds from a complete head until the whole body has
+                                 arrived; 0: 60 */
     size_t struct_size;
 } karak_server_opts;
 
@@ -47,10 +58,13 @@ KARAK_API int karak_server_start(karak_app *app, const karak_server_opts *opts,
 /* The TCP port the server listens on (the chosen one for KARAK_PORT_ANY). */
 KARAK_API unsigned karak_server_port(const karak_server *server);
 
-/* Stops accepting connections, waits up to `graceful_ms` milliseconds for requests in flight
- * to finish, then closes every connection and joins the server's threads. Returns 0 when
- * nothing was in flight any more, KARAK_ETIMEDOUT when requests were cut. A second call is
- * a no-op returning 0. Not from one of the server's own handlers. */
+/* Drains and stops: closes the listening socket at once (connections already waiting in
+ * its backlog are still taken), answers every request that has arrived, each response
+ * with Connection: close, closes keep-alive connections as they fall idle, and waits up to
+ * `graceful_ms` milliseconds for requests and uploads in flight; then closes every
+ * connection and joins the server's threads. Returns 0 when nothing was in flight any
+ * more, KARAK_ETIMEDOUT when requests were cut. A second call is a no-op returning 0. Not
+ * from one of the server's own handlers. */
 KARAK_API int karak_server_stop(karak_server *server, unsigned graceful_ms);
 
 /* Stops the server (without waiting) if it still runs, and frees it. NULL is a no-op. */
@@ -63,8 +77,9 @@ KARAK_API void karak_server_free(karak_server *server);
 KARAK_API int karak_serve(karak_app *app, const karak_server_opts *opts);
 
 /* Command-line front end of karak_serve(): --host, --port, --workers, --max-connections,
- * --timeout (defaults from KARAK_HOST, KARAK_PORT, KARAK_WORKERS, KARAK_MAX_CONNECTIONS,
- * KARAK_TIMEOUT, then the karak_serve defaults), --help. Returns a process exit code:
+ * --timeout, --header-timeout, --body-timeout (defaults from KARAK_HOST, KARAK_PORT,
+ * KARAK_WORKERS, KARAK_MAX_CONNECTIONS, KARAK_TIMEOUT, KARAK_HEADER_TIMEOUT,
+ * KARAK_BODY_TIMEOUT, then the karak_serve defaults), --help. Returns a process exit code:
  * 0 after a clean shutdown, 2 for a usage or registration error, 1 when serving failed.
  * Does not free the app. */
 KARAK_API int karak_run(karak_app *app, int argc, char **argv);

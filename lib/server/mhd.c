@@ -2,8 +2,9 @@
  * nothing of routes. A karak_server is one libmicrohttpd daemon on its own listening socket;
  * several may run in one process.
  *
- * - Thread pool of `workers` threads on epoll. Each connection owns an arena, reset at the
- *   start of each request, so a keep-alive connection allocates nothing once warm.
+ * - Thread pool of `workers` threads on epoll. Each connection owns an arena, reset when a
+ *   request completes (and again at the start of the next), so a keep-alive connection
+ *   allocates nothing once warm and an idle one holds only the arena's first block.
  * - The raw request target comes from MHD_OPTION_URI_LOG_CALLBACK, before libmicrohttpd
  *   unescapes it in place: the dispatch core does its own decoding, identical to the test
  *   client's.
@@ -11,7 +12,9 @@
  *   on the first call makes libmicrohttpd 0.9.75 treat it as an early reply and close the
  *   connection, which costs keep-alive and ~6x throughput (measured with wrk against a
  *   minimal libmicrohttpd server). Only the 413 for an announced oversized body and the
- *   framing refusals are sent early, on purpose: the close is what they need.
+ *   framing refusals are sent early, on purpose: the close is what they need. A chunked
+ *   body that outgrows the limit is answered 413 on the socket itself (send_canned) and
+ *   the connection closed: 0.9.75 accepts no queued response in mid-upload.
  * - Framing (khttp_framing_check, on the first call): libmicrohttpd 0.9.75 accepts requests
  *   whose body boundary is ambiguous (two Content-Lengths, Content-Length with
  *   Transfer-Encoding, an unknown coding), header names with whitespace before the colon,
@@ -29,11 +32,21 @@
  *   MHD_quiesce_daemon in 0.9.75 races its own thread-pool workers over the listening
  *   socket's epoll registration and can abort the process ("Failed to remove listen FD
  *   from epoll set"), seen in this project's tests.
- * - Stopping: the acceptor stops and the listening socket is closed, so new connections are
- *   refused at once; requests in flight and their cleanups get up to the graceful time;
- *   then the daemon stops and closes the rest. karak_serve() adds SIGINT/SIGTERM on top.
- * - libmicrohttpd's own messages (malformed requests, accept errors) go through the app's
- *   log as warnings, never straight to stderr.
+ * - Deadlines and the connection table (conns.c): libmicrohttpd 0.9.75's only timeout is
+ *   an idle one that every byte resets. The acceptor also wakes every
+ *   KARAK_REAP_INTERVAL_MS and shuts down the connections past the header deadline
+ *   (from accept or the last response to a complete head) or the body deadline. A client
+ *   beyond max_connections makes the connection that has waited longest for a head give
+ *   way; when all are busy with requests it is answered 503 at once.
+ * - Stopping (the drain): `draining` is set, so every response from then on says
+ *   Connection: close and libmicrohttpd closes its connection after it; the acceptor takes
+ *   what is in the backlog and the listening socket is closed, so a new connection is
+ *   refused at once; keep-alive connections are closed once idle KARAK_DRAIN_IDLE_MS with
+ *   nothing unread; requests, uploads and their cleanups get up to the graceful time; then
+ *   the daemon stops and closes the rest. karak_serve() adds SIGINT/SIGTERM on top.
+ * - What clients cause to be logged (refusals, deadlines, libmicrohttpd's own messages
+ *   about malformed requests) goes through the app's log as warnings, at most
+ *   KARAK_CLIENT_LOG_BURST lines a second, never straight to stderr.
  * - Failures are answered, not dropped: out of memory, or a response libmicrohttpd refuses
  *   to build (a header it will not send), gets the plain 500 of Starlette's
  *   ServerErrorMiddleware, made once per server at start so that it needs no memory when
@@ -54,6 +67,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -63,11 +77,11 @@
 #include "server/server.h"
 
 typedef struct kconn {
+    kconn_entry entry; /* in the server's table from start to close */
     karena arena;
     const char *target;
     kbuf body;
     bool started;
-    bool too_large; /* the body outgrew the limit: discarded, answered 413 at its end */
     bool failed;    /* out of memory reading the body: discarded, answered 500 at its end */
     bool refused;   /* answered at once for its framing; the connection closes after it */
     const char *raw_target; /* libmicrohttpd's own copy, to locate the target's end */
@@ -87,6 +101,15 @@ struct karak_server {
     bool accepting;     /* the acceptor thread runs */
     unsigned port;
     unsigned workers;
+    unsigned max_conn;  /* connections admitted; libmicrohttpd's own limit is a little more */
+    long long header_ms, body_ms; /* deadlines; 0: none */
+    kconn_table conns;
+    atomic_bool draining; /* stopping: every response says Connection: close */
+    /* what clients cause to be logged, at most KARAK_CLIENT_LOG_BURST lines a second */
+    pthread_mutex_t log_lock;
+    long long log_window;   /* start of the current second (kclock_ms) */
+    unsigned log_lines;     /* lines in it */
+    unsigned log_dropped;   /* lines not written in it */
     char default_host[KARAK_HOSTPORT_MAX];
     bool old_layout; /* libmicrohttpd <= 0.9.75: a folded line, a NUL in the target show */
     atomic_int in_flight;
@@ -106,19 +129,56 @@ static void request_done(kserver *s, kconn *k)
     }
 }
 
+/* A line caused by what a client sent (a refused request, a deadline, libmicrohttpd's
+ * complaints): at most KARAK_CLIENT_LOG_BURST a second, then one line that says how many
+ * were left out, so that a client cannot flood the log. */
+__attribute__((format(printf, 3, 4))) static void client_log(kserver *s, karak_log_level level,
+                                                            const char *fmt, ...)
+{
+    long long now = kclock_ms();
+    pthread_mutex_lock(&s->log_lock);
+    unsigned dropped = 0;
+    if (now - s->log_window >= 1000) {
+        dropped = s->log_dropped;
+        s->log_window = now;
+        s->log_lines = 0;
+        s->log_dropped = 0;
+    }
+    bool write = s->log_lines < KARAK_CLIENT_LOG_BURST;
+    if (write) s->log_lines++;
+    else s->log_dropped++;
+    pthread_mutex_unlock(&s->log_lock);
+    if (dropped > 0)
+        karak_app_log(s->app, KARAK_LOG_WARN,
+                      "%u more lines about clients' requests were left out in a second", dropped);
+    if (!write) return;
+    char msg[KARAK_ERRLEN];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    karak_app_log(s->app, level, "%s", msg);
+}
+
 static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
-    (void)mc;
+    kserver *s = cls;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-        kconn *k = calloc(1, sizeof *k);
-        if (k != NULL) karena_init(&k->arena);
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+        kconn *k = ci != NULL ? calloc(1, sizeof *k) : NULL;
+        if (k != NULL) {
+            karena_init(&k->arena);
+            kconns_add(&s->conns, &k->entry, ci->connect_fd);
+        }
         *socket_context = k;
         return;
     }
     kconn *k = *socket_context;
-    request_done(cls, k);
+    request_done(s, k);
     if (k != NULL) {
+        kconns_remove(&s->conns, &k->entry); /* before libmicrohttpd closes the socket */
         karena_free(&k->arena);
         free(k);
         *socket_context = NULL;
@@ -139,7 +199,6 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mc)
     k->target = karena_strndup(&k->arena, uri, k->target_len);
     k->body = (kbuf){.arena = &k->arena};
     k->started = false;
-    k->too_large = false;
     k->failed = false;
     k->refused = false;
     k->headers = NULL;
@@ -148,28 +207,42 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mc)
         k->in_flight = true;
         atomic_fetch_add(&s->in_flight, 1);
     }
+    kconn_head_started(&k->entry);
     return k;
 }
 
+/* The response has been sent (or the request ended otherwise): the cleanups run, and the
+ * request's memory goes at once, not when the next request starts, so that an idle
+ * keep-alive connection holds no more than the arena's first block whatever its last
+ * request was (a large body's blocks are unmapped: util/arena.c). */
 static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     (void)mc;
     (void)toe;
-    request_done(cls, *con_cls);
+    kconn *k = *con_cls;
+    request_done(cls, k);
+    if (k == NULL) return;
+    karena_reset(&k->arena);
+    k->target = NULL;
+    k->raw_target = NULL;
+    k->body = (kbuf){.arena = &k->arena};
+    k->headers = NULL;
+    k->nheaders = 0;
+    kconn_enter(&k->entry, KCONN_WAITING);
 }
 
 /* MHD_OPTION_EXTERNAL_LOGGER: one message, its trailing newline dropped. */
 __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt,
                                                               va_list ap)
 {
-    const kserver *s = cls;
+    kserver *s = cls;
     char msg[KARAK_ERRLEN];
     vsnprintf(msg, sizeof msg, fmt, ap);
     size_t n = strlen(msg);
     while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r' || msg[n - 1] == ' '))
         msg[--n] = '\0';
-    karak_app_log(s->app, KARAK_LOG_WARN, "libmicrohttpd: %s", msg);
+    client_log(s, KARAK_LOG_WARN, "libmicrohttpd: %s", msg);
 }
 
 typedef struct header_fill {
@@ -247,8 +320,17 @@ static enum MHD_Result send_500(const kserver *s, struct MHD_Connection *mc)
  * header it will not send: an empty value, "Connection: keep-alive", a Transfer-Encoding
  * other than chunked), the client gets the plain 500 instead, without the user's headers,
  * as a handler's failure would give. */
+static bool has_header(const kresp *resp, const char *name)
+{
+    for (size_t i = 0; i < resp->nheaders; i++)
+        if (strcasecmp(resp->headers[i].name, name) == 0) return true;
+    return false;
+}
+
+/* `close`: the response says Connection: close, and libmicrohttpd then closes the
+ * connection once it is sent (a refusal; any response during a drain). */
 static enum MHD_Result send_response(const kserver *s, struct MHD_Connection *mc,
-                                     const kresp *resp)
+                                     const kresp *resp, bool close)
 {
     /* The body lives in the connection's arena until the next request starts. */
     struct MHD_Response *r = MHD_create_response_from_buffer(
@@ -260,6 +342,8 @@ static enum MHD_Result send_response(const kserver *s, struct MHD_Connection *mc
     for (size_t i = 0; ok && i < resp->nheaders; i++)
         ok = MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value) ==
              MHD_YES;
+    if (ok && close && !has_header(resp, MHD_HTTP_HEADER_CONNECTION))
+        ok = MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close") == MHD_YES;
     if (!ok) {
         if (r != NULL) MHD_destroy_response(r);
         karak_app_log(s->app, KARAK_LOG_ERROR,
@@ -277,20 +361,46 @@ static enum MHD_Result send_413(const kserver *s, struct MHD_Connection *mc, kco
 {
     kresp resp = {0};
     kresp_error_detail(&resp, &k->arena, 413, khttp_status_phrase(413));
-    return send_response(s, mc, &resp);
+    return send_response(s, mc, &resp, atomic_load(&s->draining));
 }
 
 /* A framing refusal: {"detail": phrase} and Connection: close, queued on the first call, so
  * that libmicrohttpd sends it without reading the body and then closes the connection. */
-static enum MHD_Result send_refusal(const kserver *s, struct MHD_Connection *mc, kconn *k,
+static enum MHD_Result send_refusal(kserver *s, struct MHD_Connection *mc, kconn *k,
                                     int status, const char *why)
 {
-    karak_app_log(s->app, KARAK_LOG_WARN, "request refused with %d: %s", status, why);
+    client_log(s, KARAK_LOG_WARN, "request refused with %d: %s", status, why);
     k->refused = true;
     kresp resp = {0};
     kresp_error_detail(&resp, &k->arena, status, khttp_status_phrase(status));
-    if (!kresp_add_header(&resp, &k->arena, "Connection", "close")) return send_500(s, mc);
-    return send_response(s, mc, &resp);
+    return send_response(s, mc, &resp, true);
+}
+
+/* An answer written straight to a socket, where libmicrohttpd cannot send one: to a
+ * client beyond the connection limit (before libmicrohttpd has the socket), and the 413
+ * for a chunked body that outgrows the limit (libmicrohttpd 0.9.75 accepts no response in
+ * the middle of an upload; the connection is then closed). {"detail": phrase} and
+ * Connection: close; `extra` is more header lines, each ending in CRLF. Best effort: a
+ * socket that will not take it at once is closed without it. */
+static void send_canned(int fd, int status, const char *extra)
+{
+    char date[64];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    char body[96];
+    int blen = snprintf(body, sizeof body, "{\"detail\":\"%s\"}", khttp_status_phrase(status));
+    char msg[512];
+    int n = snprintf(msg, sizeof msg,
+                     "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Type: application/json\r\n"
+                     "Content-Length: %d\r\nConnection: close\r\n%s\r\n%s",
+                     status, MHD_get_reason_phrase_for((unsigned)status), date, blen, extra,
+                     body);
+    if (n > 0 && (size_t)n < sizeof msg) {
+        ssize_t sent = send(fd, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+        (void)sent;
+    }
 }
 
 /* Heads of up to KARAK_HEAD_STACK_PAIRS header lines are checked from the stack, so that
@@ -366,18 +476,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         const char *cl = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl != NULL && strtoull(cl, NULL, 10) > max) return send_413(s, mc, k);
+        kconn_enter(&k->entry, KCONN_BODY);
         return MHD_YES;
     }
     if (*upload_size > 0) {
-        /* libmicrohttpd 0.9.75 refuses a response queued in the middle of an upload, so
-         * an oversized chunked body is read to its end and dropped, then answered 413; one
-         * that memory could not hold likewise, answered 500. */
         size_t n = *upload_size;
         *upload_size = 0;
-        if (k->too_large || k->body.len + n > max) {
-            k->too_large = true;
-            return MHD_YES;
+        if (k->body.len + n > max) {
+            /* A chunked body (an announced length was checked on the first call) has
+             * outgrown the limit: answered 413 now, and the connection closed, so that
+             * nothing more of it is read. */
+            client_log(s, KARAK_LOG_WARN, "chunked body beyond %zu bytes: answered 413, closed",
+                       max);
+            send_canned(k->entry.fd, 413, "");
+            shutdown(k->entry.fd, SHUT_WR); /* the answer's end, before the close */
+            k->refused = true;
+            return MHD_NO;
         }
+        /* one that memory could not hold is read to its end and dropped, then answered
+         * 500 (libmicrohttpd 0.9.75 refuses a response queued in mid-upload) */
         if (k->failed) return MHD_YES;
         /* room for the terminating NUL: a body sent in one piece needs no second block */
         if (k->body.data == NULL && !k->body.failed) kbuf_init(&k->body, &k->arena, n + 2);
@@ -385,7 +502,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         if (k->body.failed) k->failed = true;
         return MHD_YES;
     }
-    if (k->too_large) return send_413(s, mc, k);
+    kconn_enter(&k->entry, KCONN_BUSY);
     /* The body is NUL-terminated at its length, as the test client's is: karak_req_body()
      * is a C string for a handler that ignores the length. */
     if (k->failed || (k->body.data != NULL && kbuf_cstr(&k->body) == NULL))
@@ -407,7 +524,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
     /* The cleanups wait for the response to be sent (on_completed), as FastAPI's background
      * tasks and yield dependencies do; their memory stays in the arena until then. */
     k->cleanups = resp.cleanups;
-    return send_response(s, mc, &resp);
+    return send_response(s, mc, &resp, atomic_load(&s->draining));
 }
 
 /* ---- sockets, limits, lifecycle ---- */
@@ -471,6 +588,31 @@ static unsigned connection_limit(unsigned wanted)
     return wanted;
 }
 
+/* A client beyond the connection limit, when no connection could make way: a quick 503
+ * rather than a silent wait. The close follows the answer, after what the client has sent
+ * so far is read (closing with unread bytes would reset the connection, and the client
+ * might lose the answer). */
+static void refuse_busy(kserver *s, int fd)
+{
+    send_canned(fd, 503, "Retry-After: 1\r\n");
+    shutdown(fd, SHUT_WR);
+    char sink[4096];
+    while (recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0) {}
+    close(fd);
+    client_log(s, KARAK_LOG_WARN,
+               "%u connections open, every one busy with a request: a new client was "
+               "answered 503",
+               s->max_conn);
+}
+
+/* Room for one more connection: there is, or the one that has waited longest for a
+ * request head gives way (it is shut down, and libmicrohttpd closes it: the headroom
+ * beyond max_conn is for those). */
+static bool admit(kserver *s)
+{
+    return kconns_open(&s->conns) < s->max_conn || kconns_evict(&s->conns);
+}
+
 /* Accepts every pending connection; false when the acceptor should pause (out of
  * descriptors or memory: the connections wait in the backlog meanwhile). */
 static bool accept_pending(kserver *s)
@@ -486,10 +628,28 @@ static bool accept_pending(kserver *s)
             karak_app_log(s->app, KARAK_LOG_ERROR, "accept: %s", strerror(errno));
             return false;
         }
+        if (!admit(s)) {
+            refuse_busy(s, fd);
+            continue;
+        }
         /* libmicrohttpd closes the socket itself when it cannot take it (connection limit,
            memory), and says so through the log */
         MHD_add_connection(s->daemon, fd, (struct sockaddr *)&ss, sl);
     }
+}
+
+/* The deadlines libmicrohttpd does not keep: a head not complete header_ms after the
+ * connection started or its last response went, a body not complete body_ms after its
+ * head. */
+static void reap(kserver *s, long long now)
+{
+    kconn_expired x = kconns_expire(&s->conns, now, s->header_ms, s->body_ms);
+    if (x.heads > 0)
+        client_log(s, KARAK_LOG_INFO, "closed %zu connection(s) past the %lld s header deadline",
+                   x.heads, s->header_ms / 1000);
+    if (x.bodies > 0)
+        client_log(s, KARAK_LOG_INFO, "closed %zu connection(s) past the %lld s body deadline",
+                   x.bodies, s->body_ms / 1000);
 }
 
 static void *accept_loop(void *arg)
@@ -497,12 +657,21 @@ static void *accept_loop(void *arg)
     kserver *s = arg;
     struct pollfd p[2] = {{.fd = s->listen_fd, .events = POLLIN},
                           {.fd = s->stop_fd, .events = POLLIN}};
+    long long last_reap = kclock_ms();
     for (;;) {
-        if (poll(p, 2, -1) < 0) {
-            if (errno == EINTR) continue;
+        int ready = poll(p, 2, KARAK_REAP_INTERVAL_MS);
+        if (ready < 0 && errno != EINTR) break;
+        long long now = kclock_ms();
+        if (now - last_reap >= KARAK_REAP_INTERVAL_MS) {
+            reap(s, now);
+            last_reap = now;
+        }
+        if (ready <= 0) continue;
+        if (p[1].revents != 0) {
+            /* the stop: what has reached the backlog is taken, and answered */
+            accept_pending(s);
             break;
         }
-        if (p[1].revents != 0) break;
         if (p[0].revents != 0 && !accept_pending(s)) {
             struct timespec pause = {0, KARAK_ACCEPT_PAUSE_MS * 1000 * 1000};
             nanosleep(&pause, NULL);
@@ -540,6 +709,15 @@ static bool mhd_old_layout(void)
     return a == 0 && (b < 9 || (b == 9 && c <= 75));
 }
 
+/* What start made, once no thread and no connection uses it. */
+static void server_destroy(kserver *s)
+{
+    kconns_destroy(&s->conns);
+    pthread_mutex_destroy(&s->log_lock);
+    MHD_destroy_response(s->error_500);
+    free(s);
+}
+
 int karak_server_start(karak_app *app, const karak_server_opts *user, karak_server **out)
 {
     if (out != NULL) *out = NULL;
@@ -564,19 +742,32 @@ int karak_server_start(karak_app *app, const karak_server_opts *user, karak_serv
     s->app = app;
     s->old_layout = mhd_old_layout();
     s->workers = opts.workers ? opts.workers : (cpus > 0 ? (unsigned)cpus : 1);
+    s->header_ms = 1000LL * (opts.header_timeout ? opts.header_timeout
+                                                 : KARAK_DEFAULT_HEADER_TIMEOUT);
+    s->body_ms = 1000LL * (opts.body_timeout ? opts.body_timeout : KARAK_DEFAULT_BODY_TIMEOUT);
     atomic_init(&s->in_flight, 0);
+    atomic_init(&s->draining, false);
+    kconns_init(&s->conns);
+    pthread_mutex_init(&s->log_lock, NULL);
+    s->log_window = kclock_ms();
     bool ipv6 = false;
     s->listen_fd = listen_on(app, host, port, &ipv6, &s->port);
     if (s->listen_fd < 0) {
-        MHD_destroy_response(s->error_500);
-        free(s);
+        server_destroy(s);
         return KARAK_ESYSTEM;
     }
     snprintf(s->default_host, sizeof s->default_host, ipv6 ? "[%s]:%u" : "%s:%u", host,
              s->port);
-    unsigned max_conn = connection_limit(opts.max_connections ? opts.max_connections
-                                                              : KARAK_DEFAULT_MAX_CONNECTIONS);
-    s->daemon = daemon_start(s, max_conn, opts.timeout ? opts.timeout : KARAK_DEFAULT_TIMEOUT);
+    /* libmicrohttpd's limit has headroom for the connections that were evicted to admit a
+     * new one and are not closed yet; libkarak admits max_conn */
+    unsigned wanted = opts.max_connections ? opts.max_connections
+                                           : KARAK_DEFAULT_MAX_CONNECTIONS;
+    unsigned mhd_limit = connection_limit(wanted + KARAK_CONN_HEADROOM);
+    s->max_conn = mhd_limit > 2 * KARAK_CONN_HEADROOM ? mhd_limit - KARAK_CONN_HEADROOM
+                                                      : mhd_limit / 2 + 1;
+    if (s->max_conn > wanted) s->max_conn = wanted;
+    s->daemon =
+        daemon_start(s, mhd_limit, opts.timeout ? opts.timeout : KARAK_DEFAULT_TIMEOUT);
     s->stop_fd = eventfd(0, EFD_CLOEXEC);
     /* the acceptor takes no signal: they stay the program's (or karak_serve's) business */
     sigset_t all, old;
@@ -590,8 +781,7 @@ int karak_server_start(karak_app *app, const karak_server_opts *user, karak_serv
         if (s->daemon != NULL) MHD_stop_daemon(s->daemon);
         if (s->stop_fd >= 0) close(s->stop_fd);
         close(s->listen_fd);
-        MHD_destroy_response(s->error_500);
-        free(s);
+        server_destroy(s);
         return KARAK_ESYSTEM;
     }
     *out = s;
@@ -606,8 +796,10 @@ unsigned karak_server_port(const karak_server *s)
 int karak_server_stop(karak_server *s, unsigned graceful_ms)
 {
     if (s == NULL || s->daemon == NULL) return KARAK_OK;
-    /* Stop accepting and close the listening socket: a new connection is refused at once,
-     * and one waiting in the backlog is reset rather than left hanging. */
+    /* From here every response says Connection: close. */
+    atomic_store(&s->draining, true);
+    /* Stop accepting and close the listening socket: what waits in the backlog is taken
+     * first, then a new connection is refused at once rather than left hanging. */
     if (s->accepting) {
         uint64_t one = 1;
         if (write(s->stop_fd, &one, sizeof one) != (ssize_t)sizeof one)
@@ -620,14 +812,16 @@ int karak_server_stop(karak_server *s, unsigned graceful_ms)
     }
     if (s->listen_fd >= 0) close(s->listen_fd);
     s->listen_fd = -1;
-    struct timespec start, now, nap = {0, KARAK_DRAIN_POLL_MS * 1000 * 1000};
-    clock_gettime(CLOCK_MONOTONIC, &start);
+    /* The drain: requests that have arrived are answered (and their connections then
+     * close), keep-alive connections are closed as they fall idle, the deadlines still
+     * hold, all until no connection is left or the graceful time is over. */
+    struct timespec nap = {0, KARAK_DRAIN_POLL_MS * 1000 * 1000};
+    long long start = kclock_ms();
     for (;;) {
-        if (atomic_load(&s->in_flight) == 0) break;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        long long waited = (long long)(now.tv_sec - start.tv_sec) * 1000 +
-                           (now.tv_nsec - start.tv_nsec) / 1000000;
-        if (waited >= (long long)graceful_ms) break;
+        long long now = kclock_ms();
+        if (kconns_count(&s->conns) == 0 || now - start >= (long long)graceful_ms) break;
+        kconns_close_idle(&s->conns, now, KARAK_DRAIN_IDLE_MS);
+        reap(s, now);
         nanosleep(&nap, NULL);
     }
     int rc = atomic_load(&s->in_flight) == 0 ? KARAK_OK : KARAK_ETIMEDOUT;
@@ -640,8 +834,7 @@ void karak_server_free(karak_server *s)
 {
     if (s == NULL) return;
     karak_server_stop(s, 0);
-    MHD_destroy_response(s->error_500); /* no connection holds it once the daemon is gone */
-    free(s);
+    server_destroy(s); /* no connection holds the 500 once the daemon is gone */
 }
 
 int karak_serve(karak_app *app, const karak_server_opts *opts)

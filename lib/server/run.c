@@ -18,7 +18,8 @@ static void usage(FILE *f, const char *argv0)
 {
     fprintf(f,
             "usage: %s [--host HOST] [--port PORT] [--workers N] [--max-connections N]\n"
-            "          [--timeout SECONDS] [--help]\n"
+            "          [--timeout SECONDS] [--header-timeout SECONDS] [--body-timeout SECONDS]\n"
+            "          [--help]\n"
             "\n"
             "  --host HOST           address to bind (env KARAK_HOST, default %s)\n"
             "  --port PORT           TCP port, 0 for any free port (env KARAK_PORT, default "
@@ -27,10 +28,18 @@ static void usage(FILE *f, const char *argv0)
             "  --max-connections N   concurrent connections (env KARAK_MAX_CONNECTIONS, "
             "default %u)\n"
             "  --timeout SECONDS     idle connection timeout (env KARAK_TIMEOUT, default %u)\n"
+            "  --header-timeout SECONDS\n"
+            "                        from a connection's start or last response until the\n"
+            "                        next request head is complete (env KARAK_HEADER_TIMEOUT,\n"
+            "                        default %u)\n"
+            "  --body-timeout SECONDS\n"
+            "                        from a complete head until the body is complete\n"
+            "                        (env KARAK_BODY_TIMEOUT, default %u)\n"
             "\n"
             "Stops cleanly on SIGINT or SIGTERM. libkarak %s\n",
             argv0, KARAK_DEFAULT_HOST, KARAK_DEFAULT_PORT, KARAK_DEFAULT_MAX_CONNECTIONS,
-            KARAK_DEFAULT_TIMEOUT, karak_version());
+            KARAK_DEFAULT_TIMEOUT, KARAK_DEFAULT_HEADER_TIMEOUT, KARAK_DEFAULT_BODY_TIMEOUT,
+            karak_version());
 }
 
 static bool parse_unsigned(const char *s, unsigned max, unsigned *out)
@@ -69,6 +78,8 @@ int karak_run(karak_app *app, int argc, char **argv)
         {"--max-connections", "KARAK_MAX_CONNECTIONS", &so.max_connections,
          KARAK_MAX_CONNECTIONS_LIMIT},
         {"--timeout", "KARAK_TIMEOUT", &so.timeout, KARAK_MAX_TIMEOUT},
+        {"--header-timeout", "KARAK_HEADER_TIMEOUT", &so.header_timeout, KARAK_MAX_DEADLINE},
+        {"--body-timeout", "KARAK_BODY_TIMEOUT", &so.body_timeout, KARAK_MAX_DEADLINE},
     };
     const size_t nopts = sizeof opts / sizeof *opts;
     so.host = getenv("KARAK_HOST");

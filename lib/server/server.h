@@ -1,9 +1,70 @@
 /* The server layer (private), the top: what connects the dispatch core to the outside
- * world. mhd.c (libmicrohttpd), run.c (command line and environment), testclient.c (the
- * in-process client). Nothing below includes this header. */
+ * world. mhd.c (libmicrohttpd), conns.c (the table of open connections and their
+ * deadlines), run.c (command line and environment), testclient.c (the in-process client).
+ * Nothing below includes this header. */
 #ifndef KARAK_SERVER_H
 #define KARAK_SERVER_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "core/core.h"
+
+/* ---- conns.c: the open connections ---- */
+
+/* What a connection is doing. Deadlines: WAITING and HEAD together get the header timeout,
+ * counted from the start of WAITING; BODY gets the body timeout; BUSY (the handler runs or
+ * the response is being sent) has none of libkarak's. */
+typedef enum kconn_phase {
+    KCONN_WAITING, /* accepted, or its last response sent: nothing of a request seen yet */
+    KCONN_HEAD,    /* the request line has arrived, the head is not complete */
+    KCONN_BODY,    /* the head is complete, the body is being read */
+    KCONN_BUSY,    /* the request is complete: handler, then the response */
+} kconn_phase;
+
+typedef struct kconn_entry {
+    struct kconn_entry *prev, *next; /* under the table's lock; NULL once removed */
+    int fd;
+    bool shut;             /* shut down by the table, not yet closed (under the lock) */
+    atomic_int phase;      /* a kconn_phase */
+    atomic_llong since_ms; /* when the phase began (kclock_ms) */
+} kconn_entry;
+
+typedef struct kconn_table {
+    pthread_mutex_t lock;
+    kconn_entry head; /* sentinel of a circular list */
+    size_t count;     /* entries */
+    size_t shut;      /* of which shut down, waiting for libmicrohttpd to close them */
+} kconn_table;
+
+typedef struct kconn_expired {
+    size_t heads, bodies;
+} kconn_expired;
+
+/* Milliseconds of a coarse monotonic clock. */
+long long kclock_ms(void);
+void kconns_init(kconn_table *t);
+void kconns_destroy(kconn_table *t);
+/* Enters e (owned by the caller, alive until kconns_remove) for socket fd, WAITING. */
+void kconns_add(kconn_table *t, kconn_entry *e, int fd);
+/* Takes e out; a second call does nothing. */
+void kconns_remove(kconn_table *t, kconn_entry *e);
+/* The connection's worker: a new phase, starting now. */
+void kconn_enter(kconn_entry *e, kconn_phase phase);
+/* The connection's worker: WAITING becomes HEAD, its start (the deadline's) kept. */
+void kconn_head_started(kconn_entry *e);
+/* Connections not shut down; all entries. */
+size_t kconns_open(kconn_table *t);
+size_t kconns_count(kconn_table *t);
+/* Shuts down each connection whose head (from the start of WAITING) took head_ms or more,
+ * or whose body took body_ms or more (0: no such deadline); says how many of each. */
+kconn_expired kconns_expire(kconn_table *t, long long now, long long head_ms,
+                            long long body_ms);
+/* Shuts down the connection that has waited longest for a request head (idle keep-alive or
+ * slow head); false when every connection is reading a body or busy with a request. */
+bool kconns_evict(kconn_table *t);
+/* The drain: shuts down each connection WAITING for idle_ms or more with nothing unread in
+ * its socket; returns how many. */
+size_t kconns_close_idle(kconn_table *t, long long now, long long idle_ms);
 
 #endif
