@@ -83,6 +83,16 @@ static const head_case head_cases[] = {
     {"GET", "HTTP/1.1", "/", 0, {"Host", "a", "X\xc3\xa9", "1", NULL}, false, 400},
     {"GET", "HTTP/1.1", "/", 0, {"Host", "a", "", "1", NULL}, false, 400},
     {"GET", "HTTP/1.1", "/", 0, {"Host", "a", "X-Afolded", "1", NULL}, true, 400},
+    /* 4b: header values: visible characters, SP, HTAB and obs-text only */
+    {"GET", "HTTP/1.1", "/", 0, {"Host", "a", "X-A", "b\rc", NULL}, false, 400},
+    {"GET", "HTTP/1.1", "/", 0, {"Host", "a", "X-A", "b\r", NULL}, false, 400},
+    {"GET", "HTTP/1.1", "/", 0, {"Host", "a\001", NULL}, false, 400},
+    {"GET", "HTTP/1.1", "/", 0, {"Host", "a", "X-A", "b\x7f", NULL}, false, 400},
+    {"GET", "HTTP/1.1", "/", 0, {"Host", "a", "X-A", "\x1b[31m", NULL}, false, 400},
+    {"GET", "HTTP/1.1", "/", 0, {"Host", "a", "X-A", "b\tc d ", NULL}, false, 0},
+    {"GET", "HTTP/1.1", "/", 0, {"Host", "a", "X-A", "caf\xc3\xa9 \xff", NULL}, false, 0},
+    {"GET", "HTTP/1.1", "/", 0, {"Host", "a", "X-A", "~!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}", NULL},
+     false, 0},
     /* 5: Host, the method */
     {"GET", "HTTP/1.1", "/", 0, {NULL}, false, 400},
     {"GET", "HTTP/1.1", "/", 0, {"X-Host", "a", NULL}, false, 400},
@@ -414,6 +424,34 @@ START_TEST(header_names)
 }
 END_TEST
 
+/* 4b. Header values: a bare CR, a NUL (which libmicrohttpd 0.9.75 would end the value at,
+ * silently dropping the rest of the line) or another control character is refused. Spaces
+ * and tabs inside or around a value, and bytes >= 0x80, are not. */
+START_TEST(header_values)
+{
+    serve();
+    raw_reply r;
+    RAW("GET / HTTP/1.1\r\nHost: a\r\nX-A: b\rc\r\n\r\n", &r);
+    expect_refused(&r, "HTTP/1.1 400 Bad Request", bad_request);
+    RAW("GET / HTTP/1.1\r\nHost: a\r\nX-A: b\0c\r\nX-B: 1\r\n\r\n", &r);
+    expect_refused(&r, "HTTP/1.1 400 Bad Request", bad_request);
+    RAW("GET / HTTP/1.1\r\nX-A: 1\r\nHost: a\0.evil\r\n\r\n", &r); /* the last line */
+    expect_refused(&r, "HTTP/1.1 400 Bad Request", bad_request);
+    RAW("POST /items HTTP/1.1\r\nHost: a\r\nContent-Length: 0\0 5\r\n\r\nabcde", &r);
+    expect_refused(&r, "HTTP/1.1 400 Bad Request", bad_request);
+    RAW("GET / HTTP/1.1\r\nHost: a\r\nX-A: \x1b[2J\r\n\r\n", &r);
+    expect_refused(&r, "HTTP/1.1 400 Bad Request", bad_request);
+    ck_assert_int_eq(atomic_load(&posted), 0);
+    RAW("GET /h HTTP/1.1\r\nHost: a\r\nX-Header-59: \t v\tw \xc3\xa9  \r\nConnection: close"
+        "\r\nX-Last: z \t\n\n",
+        &r);
+    ck_assert_msg(starts(r.data, "HTTP/1.1 200 OK\r\n"), "spaces, tabs, obs-text: '%s'", r.data);
+    ck_assert_msg(strstr(r.data, "{\"v\":\"v\\tw \xc3\xa9\"}") != NULL, "the value: '%s'", r.data);
+    expect_still_serving();
+    unserve();
+}
+END_TEST
+
 /* A well formed head of `lines` header lines (Host first, then an empty value, spaces
  * around a value, X-Header-<i> with long values), asking /h for X-Header-59. */
 static size_t big_head(char *req, size_t cap, int lines)
@@ -599,6 +637,7 @@ static Suite *framing_suite(void)
     tcase_add_test(wire, content_length_and_transfer_encoding);
     tcase_add_test(wire, unknown_transfer_coding);
     tcase_add_test(wire, header_names);
+    tcase_add_test(wire, header_values);
     tcase_add_test(wire, large_heads_pass);
     tcase_add_test(wire, large_head_out_of_memory);
     tcase_add_test(wire, host_and_method);

@@ -35,6 +35,18 @@ static bool target_ok(const char *t, size_t n)
     return true;
 }
 
+/* A field value (RFC 9110 §5.5) is visible characters, SP, HTAB and obs-text (>= 0x80). A
+ * CR, a NUL or another control character in one is refused, as h11 (uvicorn) refuses it:
+ * a parser that ends the line or the string there reads another header than this one. */
+static bool value_ok(const char *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
+    }
+    return true;
+}
+
 static int refuse(int status, const char *reason, const char **why)
 {
     if (why != NULL) *why = reason;
@@ -51,6 +63,7 @@ int khttp_framing_check(const khttp_head *h, const char **why)
         return refuse(400, "the request target has a space, a control character or a "
                            "non-ASCII byte", why);
     if (h->folded) return refuse(400, "a header line is folded (obs-fold)", why);
+    if (h->value_cut) return refuse(400, "a header value holds a NUL", why);
     size_t hosts = 0, lengths = 0, codings = 0;
     const karak_pair *cl = NULL, *te = NULL;
     for (size_t i = 0; i < h->nheaders; i++) {
@@ -58,6 +71,8 @@ int khttp_framing_check(const khttp_head *h, const char **why)
         if (!khttp_token_ok(p->name, p->name_len))
             return refuse(400, "a header name is not a token (whitespace before the colon?)",
                           why);
+        if (!value_ok(p->value, p->value_len))
+            return refuse(400, "a header value holds a control character (CR, NUL, ...)", why);
         if (name_is(p, "host", 4)) hosts++;
         else if (name_is(p, "content-length", 14)) lengths++, cl = p;
         else if (name_is(p, "transfer-encoding", 17)) codings++, te = p;

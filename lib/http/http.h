@@ -58,6 +58,8 @@ typedef struct khttp_head {
     const karak_pair *headers; /* in order, repeated ones included */
     size_t nheaders;
     bool folded;              /* a header line continued the previous one (obs-fold) */
+    bool value_cut;           /* a NUL ended a header value early (the socket layer's
+                                 finding: its values are C strings) */
 } khttp_head;
 
 /* RFC 9112's framing rules, as nginx applies them: 0 when the request may be read, else
@@ -65,7 +67,8 @@ typedef struct khttp_head {
  * doubt, so nothing after it can be trusted to be a request):
  *   400: a method that is not a token; a target with a space, a control character (NUL
  *        included) or a byte >= 0x80; a folded header line; a header name that is not a
- *        token; no Host in HTTP/1.1, or more than one; more than one Content-Length, or
+ *        token; a header value with a control character other than HTAB (CR, NUL, DEL,
+ *        ...: obs-text, bytes >= 0x80, is allowed); no Host in HTTP/1.1, or more than one; more than one Content-Length, or
  *        one that is not digits; Content-Length with Transfer-Encoding; Transfer-Encoding
  *        in HTTP/1.0;
  *   501: a Transfer-Encoding other than exactly "chunked" (case-insensitive).

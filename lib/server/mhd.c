@@ -248,9 +248,30 @@ __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const ch
 typedef struct header_fill {
     karak_pair *pairs;
     size_t n, cap;
-    bool check_layout; /* look for folded lines (libmicrohttpd <= 0.9.75 only) */
-    bool folded;
+    karena *arena; /* for a value copied without its trailing whitespace */
+    bool nomem;
+    /* check_head only, on libmicrohttpd <= 0.9.75: what its layout shows */
+    bool check_layout;
+    uintptr_t head, head_end; /* the head's bytes: [method, method + header size) */
+    const char *line_end;     /* the end of the previous value: its line's end follows */
+    bool folded, cut;
 } header_fill;
+
+/* libmicrohttpd <= 0.9.75 hands header values over as C strings, so a NUL inside one ends
+ * it early and the rest of its line is dropped unseen. Its head lies in one buffer, where
+ * each line's CRLF (or LF) has been overwritten with NULs: between the end of a value and
+ * the start of the next line (the next header's name; after the last header, the end of
+ * the head) there are only NULs, unless a NUL cut the value short. A gap whose ends are
+ * not laid out so (a folded header's moved name) is not judged. */
+static bool gap_holds_bytes(const header_fill *f, const char *from, const char *to)
+{
+    if ((uintptr_t)from < f->head || (uintptr_t)to > f->head_end ||
+        (uintptr_t)from > (uintptr_t)to)
+        return false;
+    for (const char *p = from; p < to; p++)
+        if (*p != '\0') return true;
+    return false;
+}
 
 /* libmicrohttpd 0.9.75 ends a header name by overwriting its colon with a NUL, so the
  * value follows its name in the same buffer: name, NUL, optional whitespace, value. A
@@ -270,9 +291,26 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
     (void)kind;
     header_fill *f = cls;
     if (f->n == f->cap) return MHD_NO;
-    if (f->check_layout && value != NULL && header_moved(key, key_size, value))
-        f->folded = true;
-    f->pairs[f->n++] = (karak_pair){key, key_size, value ? value : "", value ? value_size : 0};
+    if (value == NULL) {
+        value = "";
+        value_size = 0;
+    }
+    if (f->check_layout) {
+        if (header_moved(key, key_size, value)) f->folded = true;
+        if (f->line_end != NULL && gap_holds_bytes(f, f->line_end, key)) f->cut = true;
+        f->line_end = value + value_size;
+    }
+    /* libmicrohttpd drops the whitespace before a value but keeps what follows it; neither
+     * is part of the value (RFC 9110 §5.5), and h11 strips both. The value stays a C
+     * string (karak_req_header), so a trimmed one is a copy. */
+    size_t n = value_size;
+    while (n > 0 && (value[n - 1] == ' ' || value[n - 1] == '\t')) n--;
+    if (n < value_size) {
+        const char *copy = karena_strndup(f->arena, value, n);
+        if (copy == NULL) f->nomem = true;
+        else value = copy;
+    }
+    f->pairs[f->n++] = (karak_pair){key, key_size, value, n};
     return MHD_YES;
 }
 
@@ -287,9 +325,10 @@ static bool load_headers(void *ud, karena *a, const karak_pair **out, size_t *n)
     *n = 0;
     if (count <= 0) return true;
     header_fill f = {.pairs = karena_alloc(a, (size_t)count * sizeof *f.pairs),
-                     .cap = (size_t)count};
+                     .cap = (size_t)count, .arena = a};
     if (f.pairs == NULL) return false;
     MHD_get_connection_values_n(mc, MHD_HEADER_KIND, collect_header, &f);
+    if (f.nomem) return false;
     *out = f.pairs;
     *n = f.n;
     return true;
@@ -414,7 +453,13 @@ static int check_head(const kserver *s, struct MHD_Connection *mc, kconn *k,
                       const char *method, const char *version, const char **why)
 {
     karak_pair stack[KARAK_HEAD_STACK_PAIRS];
-    header_fill f = {.check_layout = s->old_layout};
+    header_fill f = {.arena = &k->arena, .check_layout = s->old_layout};
+    if (f.check_layout) {
+        const union MHD_ConnectionInfo *hs =
+            MHD_get_connection_info(mc, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+        f.head = (uintptr_t)method;
+        f.head_end = hs != NULL ? f.head + hs->header_size : f.head;
+    }
     int count = MHD_get_connection_values_n(mc, MHD_HEADER_KIND, NULL, NULL);
     if (count > 0) {
         f.cap = (size_t)count;
@@ -425,6 +470,13 @@ static int check_head(const kserver *s, struct MHD_Connection *mc, kconn *k,
             return 500;
         }
         MHD_get_connection_values_n(mc, MHD_HEADER_KIND, collect_header, &f);
+        if (f.nomem) {
+            *why = "out of memory for a header value";
+            return 500;
+        }
+        if (f.check_layout && f.line_end != NULL &&
+            gap_holds_bytes(&f, f.line_end, (const char *)f.head_end))
+            f.cut = true;
         if (f.pairs != stack) {
             k->headers = f.pairs;
             k->nheaders = f.n;
@@ -438,7 +490,7 @@ static int check_head(const kserver *s, struct MHD_Connection *mc, kconn *k,
         target_len++;
     khttp_head head = {.method = method, .version = version, .target = k->target,
                        .target_len = target_len, .headers = f.pairs, .nheaders = f.n,
-                       .folded = f.folded};
+                       .folded = f.folded, .value_cut = f.cut};
     return khttp_framing_check(&head, why);
 }
 
