@@ -182,6 +182,17 @@ START_TEST(body_deadline)
     ck_assert_msg(ended || ended_within(fd, 100), "a body dribbled for 3 s still open");
     ck_assert_msg(took >= 900 && took <= 2000, "slow body closed after %lld ms", took);
     close(fd);
+    /* a chunk announced as 2^64 - 1 bytes, of which nothing comes: libmicrohttpd 0.9.75
+     * waits for it, and the body deadline ends the wait */
+    fd = connect_or_fail();
+    static const char chunked[] = "POST /upload HTTP/1.1\r\nHost: a\r\n"
+                                  "Transfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nab";
+    t0 = now_ms();
+    wire_send(fd, chunked, sizeof chunked - 1);
+    ck_assert(ended_within(fd, 3000));
+    took = now_ms() - t0;
+    ck_assert_msg(took >= 900 && took <= 2000, "endless chunk closed after %lld ms", took);
+    close(fd);
     ck_assert_int_eq(atomic_load(&handled), 0);
     /* a body that arrives in time is served */
     wire_reply r;
