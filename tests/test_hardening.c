@@ -76,13 +76,6 @@ static void unserve(void)
     app = NULL;
 }
 
-static long long now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 static int connect_or_fail(void)
 {
     int fd = wire_connect(port);
@@ -94,9 +87,9 @@ static int connect_or_fail(void)
  * it sent first is dropped. */
 static bool ended_within(int fd, int timeout_ms)
 {
-    long long until = now_ms() + timeout_ms;
+    long long until = test_now_ms() + timeout_ms;
     for (;;) {
-        long long left = until - now_ms();
+        long long left = until - test_now_ms();
         struct pollfd p = {.fd = fd, .events = POLLIN};
         if (poll(&p, 1, left > 0 ? (int)left : 0) <= 0) return false;
         char buf[4096];
@@ -108,10 +101,10 @@ static bool ended_within(int fd, int timeout_ms)
 /* A normal request on a new connection is answered 200, within a second. */
 static void expect_still_serving(void)
 {
-    long long t0 = now_ms();
+    long long t0 = test_now_ms();
     wire_reply r;
     wire_exchange(port, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", false, &r);
-    long long took = now_ms() - t0;
+    long long took = test_now_ms() - t0;
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(r.body, "{\"message\":\"ok\"}");
     wire_reply_clear(&r);
@@ -127,7 +120,7 @@ START_TEST(header_deadline)
 {
     SERVE(.header_timeout = 1, .timeout = 30);
     /* a connection that sends nothing */
-    long long t0 = now_ms();
+    long long t0 = test_now_ms();
     int idle = connect_or_fail();
     /* a head sent a few bytes at a time, every 100 ms */
     int slow = connect_or_fail();
@@ -137,12 +130,12 @@ START_TEST(header_deadline)
         if (send(slow, "X-A: b\r\n", 8, MSG_NOSIGNAL) != 8) break;
         slow_ended = ended_within(slow, 100);
     }
-    long long slow_took = now_ms() - t0;
+    long long slow_took = test_now_ms() - t0;
     ck_assert_msg(slow_ended || ended_within(slow, 100), "a head dribbled for 3 s still open");
     ck_assert_msg(slow_took >= 900 && slow_took <= 2000, "slow head closed after %lld ms",
                   slow_took);
     ck_assert(ended_within(idle, 1000));
-    long long idle_took = now_ms() - t0;
+    long long idle_took = test_now_ms() - t0;
     ck_assert_msg(idle_took <= 2000, "idle connection closed after %lld ms", idle_took);
     close(idle);
     close(slow);
@@ -153,9 +146,9 @@ START_TEST(header_deadline)
     ck_assert(wire_read(ka, &r, false));
     ck_assert_int_eq(r.status, 200);
     wire_reply_clear(&r);
-    t0 = now_ms();
+    t0 = test_now_ms();
     ck_assert(ended_within(ka, 2500));
-    long long ka_took = now_ms() - t0;
+    long long ka_took = test_now_ms() - t0;
     ck_assert_msg(ka_took >= 700 && ka_took <= 2000, "idle keep-alive closed after %lld ms",
                   ka_took);
     close(ka);
@@ -171,14 +164,14 @@ START_TEST(body_deadline)
     SERVE(.body_timeout = 1);
     int fd = connect_or_fail();
     static const char head[] = "POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n";
-    long long t0 = now_ms();
+    long long t0 = test_now_ms();
     wire_send(fd, head, sizeof head - 1);
     bool ended = false;
     for (int i = 0; i < 30 && !ended; i++) { /* 30 of the 100 bytes, one every 100 ms */
         if (send(fd, "x", 1, MSG_NOSIGNAL) != 1) break;
         ended = ended_within(fd, 100);
     }
-    long long took = now_ms() - t0;
+    long long took = test_now_ms() - t0;
     ck_assert_msg(ended || ended_within(fd, 100), "a body dribbled for 3 s still open");
     ck_assert_msg(took >= 900 && took <= 2000, "slow body closed after %lld ms", took);
     close(fd);
@@ -187,10 +180,10 @@ START_TEST(body_deadline)
     fd = connect_or_fail();
     static const char chunked[] = "POST /upload HTTP/1.1\r\nHost: a\r\n"
                                   "Transfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nab";
-    t0 = now_ms();
+    t0 = test_now_ms();
     wire_send(fd, chunked, sizeof chunked - 1);
     ck_assert(ended_within(fd, 3000));
-    took = now_ms() - t0;
+    took = test_now_ms() - t0;
     ck_assert_msg(took >= 900 && took <= 2000, "endless chunk closed after %lld ms", took);
     close(fd);
     ck_assert_int_eq(atomic_load(&handled), 0);
@@ -251,12 +244,12 @@ START_TEST(full_table_is_503)
     }
     struct timespec settle = {0, 200 * 1000 * 1000};
     nanosleep(&settle, NULL);
-    long long t0 = now_ms();
+    long long t0 = test_now_ms();
     int fd = connect_or_fail();
     wire_send(fd, "GET / HTTP/1.1\r\nHost: a\r\n\r\n", 27);
     wire_reply r;
     ck_assert(wire_read(fd, &r, false));
-    ck_assert_msg(now_ms() - t0 < 1000, "the 503 took %lld ms", now_ms() - t0);
+    ck_assert_msg(test_now_ms() - t0 < 1000, "the 503 took %lld ms", test_now_ms() - t0);
     ck_assert_int_eq(r.status, 503);
     ck_assert_str_eq(r.body, "{\"detail\":\"Service Unavailable\"}");
     char buf[64];
@@ -359,14 +352,14 @@ START_TEST(client_log_is_rate_limited)
     SERVE();
     static const char bad[] =
         "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n";
-    long long t0 = now_ms();
+    long long t0 = test_now_ms();
     for (int i = 0; i < 200; i++) {
         wire_reply r;
         wire_exchange(port, bad, false, &r);
         ck_assert_int_eq(r.status, 400);
         wire_reply_clear(&r);
     }
-    long long seconds = (now_ms() - t0) / 1000 + 1;
+    long long seconds = (test_now_ms() - t0) / 1000 + 1;
     int lines = atomic_load(&refused_lines);
     ck_assert_msg(lines >= 1 && lines <= 20 * (seconds + 1),
                   "%d lines in %lld s for 200 refused requests", lines, seconds);

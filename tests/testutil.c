@@ -261,7 +261,7 @@ typedef struct load_conn {
     bool closing; /* the last response said Connection: close */
 } load_conn;
 
-static long long now_ms(void)
+long long test_now_ms(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -332,11 +332,11 @@ void wire_load(unsigned port, unsigned nconns, const char *request, unsigned tri
         ck_assert_msg(conns[i].fd >= 0, "connect: %s", strerror(errno));
         load_send(&conns[i], request, out);
     }
-    long long start = now_ms();
+    long long start = test_now_ms();
     bool triggered = trigger == NULL;
     unsigned open = nconns;
-    while (open > 0 && now_ms() - start < (long long)timeout_ms) {
-        if (!triggered && now_ms() - start >= (long long)trigger_ms) {
+    while (open > 0 && test_now_ms() - start < (long long)timeout_ms) {
+        if (!triggered && test_now_ms() - start >= (long long)trigger_ms) {
             trigger(arg);
             triggered = true;
         }

@@ -46,6 +46,9 @@ void wire_reply_clear(wire_reply *r);
 void wire_request(unsigned port, const char *method, const char *target,
                   const karak_request_opts *o, wire_reply *out);
 
+/* Milliseconds of CLOCK_MONOTONIC. */
+long long test_now_ms(void);
+
 /* ---- load: keep-alive connections kept busy while something happens to the server ---- */
 
 typedef struct wire_load_result {
