@@ -83,12 +83,14 @@ static const head_case head_cases[] = {
     {"GET", "HTTP/1.1", "/", 0, {"Host", "a", "X\xc3\xa9", "1", NULL}, false, 400},
     {"GET", "HTTP/1.1", "/", 0, {"Host", "a", "", "1", NULL}, false, 400},
     {"GET", "HTTP/1.1", "/", 0, {"Host", "a", "X-Afolded", "1", NULL}, true, 400},
-    /* 4b: header values: visible characters, SP, HTAB and obs-text only */
+    /* 4b: header values: no CR, no NUL (uvicorn's h11 and nginx let other bytes through) */
     {"GET", "HTTP/1.1", "/", 0, {"Host", "a", "X-A", "b\rc", NULL}, false, 400},
     {"GET", "HTTP/1.1", "/", 0, {"Host", "a", "X-A", "b\r", NULL}, false, 400},
-    {"GET", "HTTP/1.1", "/", 0, {"Host", "a\001", NULL}, false, 400},
-    {"GET", "HTTP/1.1", "/", 0, {"Host", "a", "X-A", "b\x7f", NULL}, false, 400},
-    {"GET", "HTTP/1.1", "/", 0, {"Host", "a", "X-A", "\x1b[31m", NULL}, false, 400},
+    {"GET", "HTTP/1.1", "/", 0, {"Host", "a\r", NULL}, false, 400},
+    {"GET", "HTTP/1.1", "/", 0, {"Host", "a", "X-A", "b\0c", NULL}, false, 0}, /* strlen: "b" */
+    {"GET", "HTTP/1.1", "/", 0, {"Host", "a\001", NULL}, false, 0},
+    {"GET", "HTTP/1.1", "/", 0, {"Host", "a", "X-A", "b\x7f", NULL}, false, 0},
+    {"GET", "HTTP/1.1", "/", 0, {"Host", "a", "X-A", "\x1b[31m", NULL}, false, 0},
     {"GET", "HTTP/1.1", "/", 0, {"Host", "a", "X-A", "b\tc d ", NULL}, false, 0},
     {"GET", "HTTP/1.1", "/", 0, {"Host", "a", "X-A", "caf\xc3\xa9 \xff", NULL}, false, 0},
     {"GET", "HTTP/1.1", "/", 0, {"Host", "a", "X-A", "~!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}", NULL},
@@ -424,9 +426,10 @@ START_TEST(header_names)
 }
 END_TEST
 
-/* 4b. Header values: a bare CR, a NUL (which libmicrohttpd 0.9.75 would end the value at,
- * silently dropping the rest of the line) or another control character is refused. Spaces
- * and tabs inside or around a value, and bytes >= 0x80, are not. */
+/* 4b. Header values: a bare CR, or a NUL (which libmicrohttpd 0.9.75 would end the value
+ * at, silently dropping the rest of the line), is refused, as uvicorn refuses them. Spaces
+ * and tabs inside or around a value, other control characters and bytes >= 0x80 are not
+ * (checked against uvicorn 0.51 with h11). */
 START_TEST(header_values)
 {
     serve();
@@ -439,14 +442,13 @@ START_TEST(header_values)
     expect_refused(&r, "HTTP/1.1 400 Bad Request", bad_request);
     RAW("POST /items HTTP/1.1\r\nHost: a\r\nContent-Length: 0\0 5\r\n\r\nabcde", &r);
     expect_refused(&r, "HTTP/1.1 400 Bad Request", bad_request);
-    RAW("GET / HTTP/1.1\r\nHost: a\r\nX-A: \x1b[2J\r\n\r\n", &r);
-    expect_refused(&r, "HTTP/1.1 400 Bad Request", bad_request);
     ck_assert_int_eq(atomic_load(&posted), 0);
-    RAW("GET /h HTTP/1.1\r\nHost: a\r\nX-Header-59: \t v\tw \xc3\xa9  \r\nConnection: close"
+    RAW("GET /h HTTP/1.1\r\nHost: a\r\nX-Header-59: \t v\tw \xc3\xa9\x1b\x7f  \r\nConnection: close"
         "\r\nX-Last: z \t\n\n",
         &r);
     ck_assert_msg(starts(r.data, "HTTP/1.1 200 OK\r\n"), "spaces, tabs, obs-text: '%s'", r.data);
-    ck_assert_msg(strstr(r.data, "{\"v\":\"v\\tw \xc3\xa9\"}") != NULL, "the value: '%s'", r.data);
+    ck_assert_msg(strstr(r.data, "{\"v\":\"v\\tw \xc3\xa9\\u001b\x7f\"}") != NULL, "the value: '%s'",
+                  r.data);
     expect_still_serving();
     unserve();
 }

@@ -67,8 +67,7 @@ typedef struct khttp_head {
  * doubt, so nothing after it can be trusted to be a request):
  *   400: a method that is not a token; a target with a space, a control character (NUL
  *        included) or a byte >= 0x80; a folded header line; a header name that is not a
- *        token; a header value with a control character other than HTAB (CR, NUL, DEL,
- *        ...: obs-text, bytes >= 0x80, is allowed); no Host in HTTP/1.1, or more than one; more than one Content-Length, or
+ *        token; a header value with a CR or a NUL; no Host in HTTP/1.1, or more than one; more than one Content-Length, or
  *        one that is not digits; Content-Length with Transfer-Encoding; Transfer-Encoding
  *        in HTTP/1.0;
  *   501: a Transfer-Encoding other than exactly "chunked" (case-insensitive).
