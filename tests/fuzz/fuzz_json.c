@@ -1,0 +1,361 @@
+/* libFuzzer target: arbitrary bytes as a JSON request body, through the layers under the
+ * dispatch core: the JSON parser (lib/json/parse.c), the writer (write.c), validation of
+ * the Item model (lib/schema/validate.c, errors.c) and lax coercion (coerce.c).
+ *
+ * The whole input is the body. Invariants, beyond "no crash, no leak, no undefined
+ * behaviour" (the input is handed over in a buffer of exactly its size, so a read past
+ * `len` is caught even though the server's bodies happen to be NUL-terminated):
+ *   - the parser agrees with jansson: what one accepts the other accepts (apart from the
+ *     documented differences: a UTF-8 BOM, nesting deeper than KARAK_JSON_MAX_DEPTH,
+ *     numbers too large for jansson, "\u0000" in a key; and jansson's own quirk of ending
+ *     a number at a NUL byte), with the same values;
+ *   - a syntax error has a message and a position inside the text;
+ *   - writing a parsed value and parsing it again gives the same bytes when written again;
+ *   - an object (or each object of a list, located by its index) validated as an Item
+ *     either gives an Item within every bound, whose strings are the members' bytes and
+ *     whose numbers are the members' numbers, or errors that render as FastAPI's list,
+ *     each of a known type, with "ctx" exactly for the types that have one;
+ *   - the same string values validate the same way as JSON members and as query
+ *     parameters (both go through pydantic's lax string rules);
+ *   - coercion: a string that is an int is also a float of the same value; a bool is one of
+ *     pydantic's twelve words. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fuzz_common.h"
+#include "schema/schema.h"
+
+#define MAX_COERCED 64 /* strings of one input put through the coercers */
+
+static kschema *body_schema, *query_schema;
+
+static void compile_schemas(void)
+{
+    char err[KARAK_ERRLEN];
+    body_schema = kschema_compile(&fuzz_item_schema, KSRC_BODY, err, sizeof err);
+    FUZZ_CHECK(body_schema != NULL, "%s", err);
+    query_schema = kschema_compile(&fuzz_item_schema, KSRC_QUERY, err, sizeof err);
+    FUZZ_CHECK(query_schema != NULL, "%s", err);
+}
+
+/* ---- the parser against jansson ---- */
+
+static bool same_value(const kj *k, const json_t *j);
+
+static bool same_object(const kj *k, const json_t *j)
+{
+    /* duplicate keys: both keep the last value */
+    size_t distinct = 0;
+    for (const kj *m = k->child; m != NULL; m = m->next) {
+        const kj *last = m;
+        for (const kj *o = m->next; o != NULL; o = o->next)
+            if (o->key_len == m->key_len && memcmp(o->key, m->key, m->key_len) == 0) last = o;
+        bool first = true;
+        for (const kj *o = k->child; o != m; o = o->next)
+            if (o->key_len == m->key_len && memcmp(o->key, m->key, m->key_len) == 0) first = false;
+        if (!first) continue;
+        distinct++;
+        const json_t *jv = json_object_getn(j, m->key, m->key_len);
+        if (jv == NULL || !same_value(last, jv)) return false;
+    }
+    return distinct == json_object_size(j);
+}
+
+static bool same_value(const kj *k, const json_t *j)
+{
+    switch (k->type) {
+    case KJ_NULL: return json_is_null(j);
+    case KJ_BOOL: return json_is_boolean(j) && json_boolean_value(j) == k->b;
+    case KJ_INT: return json_is_integer(j) && (double)json_integer_value(j) == k->d;
+    case KJ_REAL: return json_is_real(j) && json_real_value(j) == k->d;
+    case KJ_STR:
+        return json_is_string(j) && json_string_length(j) == k->n &&
+               memcmp(json_string_value(j), k->s, k->n) == 0;
+    case KJ_ARR: {
+        if (!json_is_array(j) || json_array_size(j) != k->n) return false;
+        size_t i = 0;
+        for (const kj *e = k->child; e != NULL; e = e->next)
+            if (!same_value(e, json_array_get(j, i++))) return false;
+        return true;
+    }
+    case KJ_OBJ: return json_is_object(j) && same_object(k, j);
+    }
+    return false;
+}
+
+static void check_against_jansson(const char *text, size_t len, kj_status st, const kj *v,
+                                  const kj_error *e)
+{
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) return; /* jansson has no BOM rule */
+    bool unholdable;
+    json_error_t err;
+    json_t *j = fuzz_json_load(text, len, &unholdable, &err);
+    if (st == KJ_OK) {
+        FUZZ_CHECK(j != NULL || unholdable,
+                   "libkarak accepts what jansson refuses (%s at %d)", err.text, err.position);
+        FUZZ_CHECK(j == NULL || same_value(v, j), "libkarak and jansson read different values");
+    } else if (j != NULL) {
+        /* a NUL byte is never JSON, but jansson ends a number at one ("0\0" is 0) */
+        bool nul = memchr(text, '\0', len) != NULL;
+        bool too_deep = st == KJ_SYNTAX && strcmp(e->msg, "Maximum nesting depth exceeded") == 0;
+        FUZZ_CHECK(nul || too_deep, "jansson accepts what libkarak refuses (status %d, %s at %zu)",
+                   (int)st, st == KJ_SYNTAX ? e->msg : "-", st == KJ_SYNTAX ? e->pos : 0);
+    }
+    json_decref(j);
+}
+
+static void check_error(const char *text, size_t len, kj_status st, const kj_error *e)
+{
+    FUZZ_CHECK(st == KJ_OK || st == KJ_SYNTAX || st == KJ_ENCODING, "kj_parse status %d",
+               (int)st);
+    if (st != KJ_SYNTAX) return;
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) text += 3, len -= 3;
+    FUZZ_CHECK(e->msg != NULL && e->msg[0] != '\0', "a syntax error without a message");
+    FUZZ_CHECK(e->pos <= fuzz_utf8_chars(text, len), "error position %zu past the text",
+               e->pos);
+}
+
+/* write(parse(write(v))) == write(v): the writer's output is JSON the parser reads back
+ * to the same value (jansson reads it too). */
+static void check_round_trip(karena *a, const kj *v)
+{
+    kbuf w1, w2;
+    kbuf_init(&w1, a, 256);
+    kjw_value(&w1, v);
+    FUZZ_CHECK(kbuf_cstr(&w1) != NULL, "out of memory");
+    kj *back = NULL;
+    kj_error e = {0};
+    kj_status st = kj_parse(a, w1.data, w1.len, &back, &e);
+    FUZZ_CHECK(st == KJ_OK, "the writer's output does not parse (status %d, %s at %zu): %s",
+               (int)st, e.msg ? e.msg : "-", e.pos, w1.data);
+    kbuf_init(&w2, a, w1.len + 1);
+    kjw_value(&w2, back);
+    FUZZ_CHECK(kbuf_cstr(&w2) != NULL, "out of memory");
+    FUZZ_CHECK(w1.len == w2.len && memcmp(w1.data, w2.data, w1.len) == 0,
+               "writing is not stable:\n  %s\n  %s", w1.data, w2.data);
+    bool unholdable;
+    json_error_t err;
+    json_t *j = fuzz_json_load(w1.data, w1.len, &unholdable, &err);
+    FUZZ_CHECK(j != NULL || unholdable,
+               "jansson refuses the writer's output (%s): %s", err.text, w1.data);
+    json_decref(j);
+}
+
+/* ---- validation of the Item model ---- */
+
+static const struct {
+    const char *type;
+    bool ctx;
+} error_types[] = {
+    {"missing", false},           {"int_parsing", false},       {"int_from_float", false},
+    {"int_type", false},          {"int_parsing_size", false},  {"finite_number", false},
+    {"float_parsing", false},     {"float_type", false},        {"bool_parsing", false},
+    {"bool_type", false},         {"string_type", false},       {"string_too_short", true},
+    {"string_too_long", true},    {"greater_than", true},       {"greater_than_equal", true},
+    {"less_than", true},          {"less_than_equal", true},
+};
+
+static void check_error_types(const kverrs *errs)
+{
+    for (const kverr *v = errs->head; v != NULL; v = v->next) {
+        size_t i = 0, n = sizeof error_types / sizeof *error_types;
+        while (i < n && strcmp(error_types[i].type, v->type) != 0) i++;
+        FUZZ_CHECK(i < n, "unknown error type %s", v->type);
+        FUZZ_CHECK((v->ctx != NULL) == error_types[i].ctx, "%s with%s ctx", v->type,
+                   v->ctx ? "" : "out");
+    }
+}
+
+static void check_rendered(karena *a, const kverrs *errs)
+{
+    kbuf b;
+    kbuf_init(&b, a, 256);
+    kverrs_render(errs, &b);
+    FUZZ_CHECK(kbuf_cstr(&b) != NULL, "out of memory");
+    bool unholdable;
+    json_error_t err;
+    json_t *j = fuzz_json_load(b.data, b.len, &unholdable, &err);
+    if (j == NULL && unholdable) return;
+    FUZZ_CHECK(j != NULL, "rendered errors are not JSON (%s): %s", err.text, b.data);
+    FUZZ_CHECK(json_array_size(j) == errs->count, "%zu errors rendered as %zu", errs->count,
+               json_array_size(j));
+    fuzz_check_detail(j, b.data);
+    json_decref(j);
+}
+
+/* Query parameters read from the object's string members, by the same keys. */
+static const char *member_get(void *ud, const char *key, size_t *len)
+{
+    const kj *m = kj_get(ud, key);
+    if (m == NULL) return NULL;
+    *len = m->n;
+    return m->s;
+}
+
+static bool only_strings(const kj *obj)
+{
+    for (size_t i = 0; i < query_schema->count; i++) {
+        const kj *m = kj_get(obj, query_schema->fields[i].key);
+        if (m != NULL && m->type != KJ_STR) return false;
+    }
+    return true;
+}
+
+static bool same_str(const char *x, const char *y)
+{
+    return (x == NULL && y == NULL) || (x != NULL && y != NULL && strcmp(x, y) == 0);
+}
+
+static bool same_item(const Item *x, const Item *y)
+{
+    return same_str(x->name, y->name) && same_str(x->description, y->description) &&
+           memcmp(&x->price, &y->price, sizeof x->price) == 0 && x->has_tax == y->has_tax &&
+           (!x->has_tax || memcmp(&x->tax, &y->tax, sizeof x->tax) == 0) && x->qty == y->qty &&
+           x->sku == y->sku && x->has_rank == y->has_rank && (!x->has_rank || x->rank == y->rank) &&
+           x->in_stock == y->in_stock && same_str(x->tag, y->tag);
+}
+
+/* The object's members as query parameters validate exactly as the JSON members did. */
+static void check_as_params(karena *a, const kj *obj, const Item *from_json, bool json_ok,
+                            const kverrs *json_errs)
+{
+    if (!only_strings(obj)) return;
+    Item it = {0};
+    kverrs errs;
+    kverrs_init(&errs, a);
+    bool ok = kschema_from_params(query_schema, member_get, (void *)obj, &it, &errs);
+    FUZZ_CHECK(ok == json_ok && errs.count == json_errs->count,
+               "as JSON: %zu errors, as parameters: %zu", json_errs->count, errs.count);
+    for (const kverr *p = errs.head, *q = json_errs->head; p != NULL; p = p->next, q = q->next)
+        FUZZ_CHECK(strcmp(p->type, q->type) == 0, "as JSON: %s, as parameters: %s", q->type,
+                   p->type);
+    if (ok) FUZZ_CHECK(same_item(&it, from_json), "JSON and parameters give different Items");
+}
+
+/* A string member of a valid Item holds the JSON member's bytes, within its bounds counted
+ * as pydantic counts them (code points, "\u0000" included); absent or null, the default. */
+static void check_member_str(const kj *obj, const char *key, const char *got, size_t min,
+                             size_t max, const char *dflt)
+{
+    const kj *m = kj_get(obj, key);
+    if (m == NULL || m->type == KJ_NULL) {
+        FUZZ_CHECK(dflt ? got != NULL && strcmp(got, dflt) == 0 : got == NULL,
+                   "%s: absent, but not its default", key);
+        return;
+    }
+    FUZZ_CHECK(m->type == KJ_STR, "%s: a JSON value of type %d became a string", key,
+               (int)m->type);
+    FUZZ_CHECK(got != NULL && memcmp(got, m->s, m->n) == 0 && got[m->n] == '\0',
+               "%s: not the JSON member's bytes", key);
+    size_t chars = fuzz_utf8_chars(m->s, m->n);
+    FUZZ_CHECK(chars >= min && (max == 0 || chars <= max), "%s: %zu code points", key, chars);
+}
+
+/* A numeric member given as a JSON number holds that number (an integer member: exactly,
+ * since a double of the digits and one of the int64 round the same). */
+static void check_member_num(const kj *obj, const char *key, double got, bool present)
+{
+    const kj *m = kj_get(obj, key);
+    if (m == NULL || !present || (m->type != KJ_INT && m->type != KJ_REAL)) return;
+    FUZZ_CHECK(got == m->d, "%s: %.17g from the JSON number %.17g", key, got, m->d);
+}
+
+static void check_members(const kj *obj, const Item *it)
+{
+    check_member_str(obj, "name", it->name, 1, 20, NULL);
+    check_member_str(obj, "description", it->description, 0, 0, NULL);
+    check_member_str(obj, "tag", it->tag, 0, 8, "misc");
+    check_member_num(obj, "price", it->price, true);
+    check_member_num(obj, "tax", it->tax, it->has_tax);
+    check_member_num(obj, "qty", it->qty, true);
+    check_member_num(obj, "SKU", (double)it->sku, true);
+    check_member_num(obj, "rank", (double)it->rank, it->has_rank);
+}
+
+/* Validates one object as an Item, at ["body"] or ["body", index]. */
+static void validate_item(karena *a, const kj *obj, long index)
+{
+    Item it = {0};
+    kverrs errs;
+    kverrs_init(&errs, a);
+    kloc loc = {.n = 0};
+    kloc_push_key(&loc, "body");
+    if (index >= 0) kloc_push_idx(&loc, (size_t)index);
+    bool ok = kschema_from_json(body_schema, obj, &it, &loc, &errs);
+    FUZZ_CHECK(!errs.nomem, "out of memory");
+    FUZZ_CHECK(loc.n == (index >= 0 ? 2 : 1), "validation left the location at depth %d", loc.n);
+    FUZZ_CHECK(ok == (errs.count == 0), "valid, with %zu errors", errs.count);
+    if (ok) {
+        fuzz_check_item(&it, "Item");
+        check_members(obj, &it);
+    } else {
+        check_error_types(&errs);
+        check_rendered(a, &errs);
+    }
+    check_as_params(a, obj, &it, ok, &errs);
+}
+
+/* ---- coercion ---- */
+
+static bool is_bool_word(const char *s, size_t n)
+{
+    static const char *const words[] = {"0", "off", "f", "false", "n", "no",
+                                        "1", "on",  "t", "true",  "y", "yes"};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (strlen(words[i]) == n && strncasecmp(words[i], s, n) == 0) return true;
+    return false;
+}
+
+static void check_coercion(const char *s, size_t n)
+{
+    int64_t i = 0;
+    int overflow = 0;
+    double d = 0;
+    bool b;
+    kc_result ri = kc_int_from_str(s, n, &i, &overflow);
+    kc_result rf = kc_float_from_str(s, n, &d);
+    FUZZ_CHECK(rf != KC_NOMEM, "out of memory");
+    if (ri == KC_OK)
+        FUZZ_CHECK(rf == KC_OK && (double)i == d, "int %lld but float %s (%.17g)",
+                   (long long)i, rf == KC_OK ? "ok" : "refused", d);
+    if (ri == KC_TOO_BIG)
+        FUZZ_CHECK(overflow != 0 && rf == KC_OK && fabs(d) >= 9223372036854775807.0,
+                   "beyond int64 but float %.17g", d);
+    if (kc_bool_from_str(s, n, &b) == KC_OK)
+        FUZZ_CHECK(is_bool_word(s, n), "a bool from a word pydantic does not take");
+}
+
+/* Every string in the value (up to MAX_COERCED of them), and every object as an Item. */
+static void walk(karena *a, const kj *v, long index, size_t *coerced)
+{
+    if (v->type == KJ_STR && (*coerced)++ < MAX_COERCED) check_coercion(v->s, v->n);
+    if (v->type == KJ_OBJ) validate_item(a, v, index);
+    if (v->type != KJ_ARR && v->type != KJ_OBJ) return;
+    long i = 0;
+    for (const kj *e = v->child; e != NULL; e = e->next, i++)
+        walk(a, e, v->type == KJ_ARR ? i : -1, coerced);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (body_schema == NULL) compile_schemas();
+    const char *text = (const char *)data;
+    karena a;
+    karena_init(&a);
+    kj *v = NULL;
+    kj_error e = {0};
+    kj_status st = kj_parse(&a, text, size, &v, &e);
+    check_error(text, size, st, &e);
+    check_against_jansson(text, size, st, v, &e);
+    check_coercion(text, size);
+    if (st == KJ_OK) {
+        check_round_trip(&a, v);
+        size_t coerced = 0;
+        walk(&a, v, -1, &coerced);
+    }
+    karena_free(&a);
+    return 0;
+}
