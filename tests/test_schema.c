@@ -411,10 +411,11 @@ static const struct {
                   "field's type"},
     {bad_default_bound, "route POST /bad: schema Bad, field 'a': default violates the field's "
                         "constraints"},
-    {bad_optional, "route POST /bad: schema Bad, field 'b': an optional non-string field needs "
-                   "a presence flag (KARAK_FIELD_OPT)"},
+    {bad_optional, "route POST /bad: schema Bad, field 'b': an optional field of this type "
+                   "needs a presence flag (KARAK_FIELD_OPT)"},
     {bad_duplicate, "route POST /bad: schema Bad, field 'a': duplicate field name"},
-    {bad_len, "route POST /bad: schema Bad, field 'a': min_len/max_len on a non-string field"},
+    {bad_len, "route POST /bad: schema Bad, field 'a': min_len/max_len on a field that is not "
+              "a string or a list"},
     {bad_int_bound, "route POST /bad: schema Bad, field 'a': bounds of an integer field must be "
                     "integers of at most 2^53"},
     {bad_min_max, "route POST /bad: schema Bad, field 's': min_len is greater than max_len"},

@@ -14,8 +14,32 @@ typedef enum karak_type {
     KARAK_I64,     /* int64_t */
     KARAK_I32,     /* int32_t */
     KARAK_F64,     /* double */
-    KARAK_BOOL     /* bool */
+    KARAK_BOOL,    /* bool */
+    KARAK_OBJ,     /* a nested struct, embedded by value, described by .schema (pydantic's
+                      sub-model); a non-object is model_attributes_type */
+    KARAK_LIST,    /* karak_list or KARAK_LIST_OF(T): elements described by .items (any
+                      type, lists of lists too); min_len/max_len bound the item count */
+    KARAK_ENUM,    /* int: the index of the value in .choices (a Python str Enum: errors are
+                      "enum"); declare the member `int`, or a C enum of int's size */
+    KARAK_LITERAL  /* const char *: one of .choices, pointing at that choice (Literal["a",
+                      "b"]: errors are "literal_error") */
 } karak_type;
+
+/* A list in a struct: `len` elements at `items`, in the request arena. KARAK_LIST_OF(T) is
+ * the same layout with a typed pointer: `KARAK_LIST_OF(const char *) tags;` then
+ * `item->tags.items[i]`. An optional list that was absent or null has items == NULL; a
+ * present empty list has items != NULL and len == 0. */
+typedef struct karak_list {
+    void *items;
+    size_t len;
+} karak_list;
+#define KARAK_LIST_OF(T)                                                                      \
+    struct {                                                                                  \
+        T *items;                                                                             \
+        size_t len;                                                                           \
+    }
+
+struct karak_schema;
 
 /* One field of a struct. Write it with KARAK_FIELD(); zero always means "not set".
  * Numeric bounds are set with KARAK_GT(x), KARAK_GE(x), KARAK_LT(x), KARAK_LE(x): a bare
@@ -42,6 +66,17 @@ typedef struct karak_field {
     bool has_gt, has_ge, has_lt, has_le;
     const char *description; /* for documentation */
     int end_;           /* sentinel for the option macros; leave alone */
+    /* since 0.3 */
+    const struct karak_schema *schema; /* KARAK_OBJ: the nested struct's schema (static) */
+    const struct karak_field *items;   /* KARAK_LIST: the elements, KARAK_ITEM(type, ...) */
+    const char *const *choices;        /* KARAK_ENUM/KARAK_LITERAL: the allowed strings,
+                                          NULL-terminated, e.g. KARAK_CHOICES("a", "b") */
+    double multiple_of;                /* numbers: set with KARAK_MULTIPLE_OF(x) */
+    bool has_multiple_of;
+    const char *pattern;               /* strings: a regular expression the value must
+                                          contain a match of (pydantic's `pattern`), compiled
+                                          once at registration with PCRE2 (UTF, Unicode
+                                          classes: the syntax Rust's regex crate shares) */
 } karak_field;
 
 /* The karak_type of a C expression's type, for the compile-time check of KARAK_FIELD: a
@@ -54,7 +89,10 @@ typedef struct karak_field {
 #define KARAK_TYPECHECK_(T, member, ty)                                                       \
     (0 * sizeof(struct {                                                                      \
          int karak_field_type_does_not_match_member                                           \
-             : (int)KARAK_TYPE_OF_(((T *)0)->member) == (int)(ty) ? 1 : -1;                   \
+             : (int)(ty) >= (int)KARAK_OBJ ||                                                  \
+                       (int)KARAK_TYPE_OF_(((T *)0)->member) == (int)(ty)                      \
+                   ? 1                                                                        \
+                   : -1;                                                                      \
      }))
 #else
 #define KARAK_TYPECHECK_(T, member, ty) 0
@@ -83,19 +121,41 @@ typedef struct karak_field {
 #define KARAK_GE(x) .ge = (x), .has_ge = true
 #define KARAK_LT(x) .lt = (x), .has_lt = true
 #define KARAK_LE(x) .le = (x), .has_le = true
+#define KARAK_MULTIPLE_OF(x) .multiple_of = (x), .has_multiple_of = true
+/* The elements of a KARAK_LIST field: KARAK_ITEM(KARAK_STR, .max_len = 20),
+ * KARAK_ITEM(KARAK_OBJ, .schema = &image_schema), KARAK_ITEM(KARAK_LIST, .items = ...). The
+ * element's size follows from its type. A static compound literal: usable in static tables. */
+#define KARAK_ITEM(...) KARAK_ITEM_(__VA_ARGS__, .end_ = 0)
+#define KARAK_ITEM_(ty, ...) (&(const karak_field){.name = "", .type = (ty), __VA_ARGS__})
+/* A NULL-terminated list of strings for .choices. */
+#define KARAK_CHOICES(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 /* A struct type: its name (the OpenAPI component name), size and field table, which ends
  * with KARAK_FIELDS_END. Both must be static: libkarak keeps pointers to them.
  * field_size is sizeof(karak_field) as the table was compiled (0: the library's own). */
+typedef enum karak_extra {
+    KARAK_EXTRA_IGNORE = 0, /* unknown keys are dropped (pydantic's default) */
+    KARAK_EXTRA_FORBID      /* each unknown key is an extra_forbidden error */
+} karak_extra;
+
 typedef struct karak_schema {
     const char *name;
     size_t size;
     const karak_field *fields;
     size_t field_size;
+    /* since 0.3 */
+    karak_extra extra; /* what an unknown key in a JSON object is */
+    int end_;          /* sentinel for the option macro; leave alone */
 } karak_schema;
 
-#define KARAK_SCHEMA(T, field_table)                                                          \
-    { .name = #T, .size = sizeof(T), .fields = (field_table), .field_size = sizeof(karak_field) }
+/* KARAK_SCHEMA(Item, item_fields) or KARAK_SCHEMA(Item, item_fields,
+ * .extra = KARAK_EXTRA_FORBID) */
+#define KARAK_SCHEMA(...) KARAK_SCHEMA_(__VA_ARGS__, .end_ = 0)
+#define KARAK_SCHEMA_(T, field_table, ...)                                                    \
+    {                                                                                         \
+        .name = #T, .size = sizeof(T), .fields = (field_table),                               \
+        .field_size = sizeof(karak_field), __VA_ARGS__                                        \
+    }
 
 #ifdef __cplusplus
 }

@@ -131,9 +131,8 @@ typedef enum { BODY_OK, BODY_ANSWERED } body_state;
 
 static void json_invalid(karak_ctx *c, kverrs *errs, const kj_error *e)
 {
-    kloc loc = {.n = 0};
-    kloc_push_key(&loc, "body");
-    kloc_push_idx(&loc, e->pos);
+    kloc body = KLOC_KEY(NULL, "body");
+    kloc loc = KLOC_IDX(&body, e->pos);
     kbuf ctx;
     kbuf_init(&ctx, c->arena, 96);
     kbuf_puts(&ctx, "{\"error\":");
@@ -178,8 +177,7 @@ static body_state read_body(karak_ctx *c, kverrs *errs, const kj **parsed, bool 
 static void validate_body(karak_ctx *c, const kj *parsed, bool is_json, kverrs *errs)
 {
     const kschema *cs = c->route->body;
-    kloc loc = {.n = 0};
-    kloc_push_key(&loc, "body");
+    kloc loc = KLOC_KEY(NULL, "body");
     if (c->req->body_len == 0 || (parsed != NULL && parsed->type == KJ_NULL)) {
         kverrs_add(errs, "missing", &loc, "Field required", NULL, NULL);
         return;

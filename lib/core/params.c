@@ -7,8 +7,9 @@
  * under ["path", "id"]. Query, header and cookie schemas come from the route's options.
  * Each source has a getter that finds a field's raw value:
  *   path    the router's capture for the parameter
- *   query   the last pair of that name (decoded)
- *   header  the first header of that name, case-insensitive
+ *   query   the last pair of that name (decoded); a list field: every pair, in order
+ *   header  the first header of that name, case-insensitive; a list field: every one, in
+ *           order, without splitting at commas (FastAPI's Header list)
  *   cookie  the last cookie of that name
  * Header and cookie values are bytes: taken as UTF-8 when valid, else as latin-1 (as
  * Starlette decodes headers), so a string field is always UTF-8. */
@@ -62,11 +63,38 @@ int kparams_compile_path(kroute *r, char *err, size_t errlen)
 typedef struct getter_ud {
     karak_ctx *c;
     kverrs *errs;
+    /* where the last list value was found: the values of a list field are asked for in
+       order, and each search goes on from the last one (one pass for all of them) */
+    const char *key;
+    size_t nth, at;
 } getter_ud;
 
-static const char *path_get(void *ud, const char *key, size_t *len)
+/* The nth pair named `key` (exactly, or case-insensitively), or NULL. */
+static const karak_pair *nth_pair(getter_ud *g, const karak_pair *p, size_t n, const char *key,
+                                  size_t nth, bool nocase)
+{
+    size_t len = strlen(key), from = 0, seen = 0;
+    if (nth > 0 && g->key == key && g->nth + 1 == nth) {
+        from = g->at + 1;
+        seen = nth;
+    }
+    for (size_t i = from; i < n; i++) {
+        if (p[i].name_len != len) continue;
+        if (nocase ? strncasecmp(p[i].name, key, len) != 0 : memcmp(p[i].name, key, len) != 0)
+            continue;
+        if (seen++ < nth) continue;
+        g->key = key;
+        g->nth = nth;
+        g->at = i;
+        return &p[i];
+    }
+    return NULL;
+}
+
+static const char *path_get(void *ud, const char *key, size_t nth, size_t *len)
 {
     karak_ctx *c = ((getter_ud *)ud)->c;
+    (void)nth; /* path parameters are scalars */
     for (size_t i = 0; i < c->route->nparams; i++) {
         if (strcmp(c->route->params[i].name, key) == 0) {
             *len = c->raw_params[i].n;
@@ -76,10 +104,13 @@ static const char *path_get(void *ud, const char *key, size_t *len)
     return NULL;
 }
 
-static const char *query_get(void *ud, const char *key, size_t *len)
+static const char *query_get(void *ud, const char *key, size_t nth, size_t *len)
 {
-    karak_ctx *c = ((getter_ud *)ud)->c;
-    const karak_pair *p = khttp_pairs_last(c->query_pairs, c->nquery, key, strlen(key));
+    getter_ud *g = ud;
+    karak_ctx *c = g->c;
+    const karak_pair *p = nth == KPARAM_ONE
+                              ? khttp_pairs_last(c->query_pairs, c->nquery, key, strlen(key))
+                              : nth_pair(g, c->query_pairs, c->nquery, key, nth, false);
     if (p == NULL) return NULL;
     *len = p->value_len;
     return p->value;
@@ -112,22 +143,25 @@ static const char *header_text(getter_ud *g, const char *s, size_t *len)
     return d;
 }
 
-static const char *header_get(void *ud, const char *key, size_t *len)
+static const char *header_get(void *ud, const char *key, size_t nth, size_t *len)
 {
     getter_ud *g = ud;
     if (!kctx_headers_load(g->c)) {
         g->errs->nomem = true;
         return NULL;
     }
-    const karak_pair *p = khttp_header_find(g->c->hdrs, g->c->nhdrs, key);
+    const karak_pair *p = nth == KPARAM_ONE
+                              ? khttp_header_find(g->c->hdrs, g->c->nhdrs, key)
+                              : nth_pair(g, g->c->hdrs, g->c->nhdrs, key, nth, true);
     if (p == NULL) return NULL;
     *len = p->value_len;
     return header_text(g, p->value, len);
 }
 
-static const char *cookie_get(void *ud, const char *key, size_t *len)
+static const char *cookie_get(void *ud, const char *key, size_t nth, size_t *len)
 {
     getter_ud *g = ud;
+    (void)nth; /* cookie fields are scalars (checked at registration) */
     const karak_pair *p = khttp_pairs_last(g->c->cookie_pairs, g->c->ncookies, key, strlen(key));
     if (p == NULL) return NULL;
     *len = p->value_len;
@@ -143,7 +177,7 @@ static void *validate_source(karak_ctx *c, const kschema *cs, kparam_get get, kv
         errs->nomem = true;
         return NULL;
     }
-    getter_ud g = {c, errs};
+    getter_ud g = {.c = c, .errs = errs};
     kschema_from_params(cs, get, &g, out, errs);
     return out;
 }

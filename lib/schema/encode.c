@@ -1,13 +1,85 @@
 /* Encoding a struct described by a schema straight to JSON bytes, without a json_t tree:
  * the key is the alias or the member's name, an absent optional field is null, floats are
- * Python's repr (what Starlette writes). */
+ * Python's repr (what Starlette writes), nested models are objects, lists arrays, an enum
+ * its choice's string. It reads the caller's tables as they are (no compiled schema), so
+ * it serves any struct a handler fills, checked at registration or not. */
 #include <string.h>
 
 #include "schema/schema.h"
 
-void kschema_encode(kbuf *b, const karak_schema *s, const void *obj)
+static void encode_object(kbuf *b, const karak_schema *s, const char *obj);
+
+static void put_str(kbuf *b, const char *str)
 {
-    const char *base = obj;
+    if (str == NULL) kbuf_put(b, "null", 4);
+    else kjw_string(b, str, strlen(str));
+}
+
+/* The size of one element of a list of f's type. */
+static size_t elem_size(const karak_field *f)
+{
+    return f->type == KARAK_OBJ ? f->schema->size : kschema_type_size(f->type);
+}
+
+static void encode_value(kbuf *b, const karak_field *f, const char *p)
+{
+    switch (f->type) {
+    case KARAK_STR:
+    case KARAK_LITERAL: {
+        const char *str;
+        memcpy(&str, p, sizeof str);
+        put_str(b, str);
+        break;
+    }
+    case KARAK_I64: {
+        int64_t x;
+        memcpy(&x, p, sizeof x);
+        kjw_i64(b, x);
+        break;
+    }
+    case KARAK_I32: {
+        int32_t x;
+        memcpy(&x, p, sizeof x);
+        kjw_i64(b, x);
+        break;
+    }
+    case KARAK_F64: {
+        double x;
+        memcpy(&x, p, sizeof x);
+        kjw_double(b, x);
+        break;
+    }
+    case KARAK_BOOL: kbuf_puts(b, *(const bool *)(const void *)p ? "true" : "false"); break;
+    case KARAK_ENUM: {
+        int x;
+        memcpy(&x, p, sizeof x);
+        size_t n = 0;
+        while (f->choices[n] != NULL) n++;
+        put_str(b, x >= 0 && (size_t)x < n ? f->choices[x] : NULL); /* out of range: null */
+        break;
+    }
+    case KARAK_OBJ: encode_object(b, f->schema, p); break;
+    case KARAK_LIST: {
+        karak_list l;
+        memcpy(&l, p, sizeof l);
+        if (l.items == NULL) {
+            kbuf_put(b, "null", 4);
+            break;
+        }
+        size_t stride = elem_size(f->items);
+        kbuf_putc(b, '[');
+        for (size_t i = 0; i < l.len; i++) {
+            if (i > 0) kbuf_putc(b, ',');
+            encode_value(b, f->items, (const char *)l.items + i * stride);
+        }
+        kbuf_putc(b, ']');
+        break;
+    }
+    }
+}
+
+static void encode_object(kbuf *b, const karak_schema *s, const char *obj)
+{
     kbuf_putc(b, '{');
     size_t n = kschema_field_count(s);
     for (size_t i = 0; i < n; i++) {
@@ -17,40 +89,15 @@ void kschema_encode(kbuf *b, const karak_schema *s, const void *obj)
         if (i > 0) kbuf_putc(b, ',');
         kjw_string(b, key, strlen(key));
         kbuf_putc(b, ':');
-        const char *p = base + f->offset;
-        if (f->has_offset > 0 && !*(const bool *)(base + f->has_offset - 1)) {
+        if (f->has_offset > 0 && !*(const bool *)(const void *)(obj + f->has_offset - 1))
             kbuf_put(b, "null", 4);
-            continue;
-        }
-        switch (f->type) {
-        case KARAK_STR: {
-            const char *str;
-            memcpy(&str, p, sizeof str);
-            if (str == NULL) kbuf_put(b, "null", 4);
-            else kjw_string(b, str, strlen(str));
-            break;
-        }
-        case KARAK_I64: {
-            int64_t x;
-            memcpy(&x, p, sizeof x);
-            kjw_i64(b, x);
-            break;
-        }
-        case KARAK_I32: {
-            int32_t x;
-            memcpy(&x, p, sizeof x);
-            kjw_i64(b, x);
-            break;
-        }
-        case KARAK_F64: {
-            double x;
-            memcpy(&x, p, sizeof x);
-            kjw_double(b, x);
-            break;
-        }
-        case KARAK_BOOL: kbuf_puts(b, *(const bool *)p ? "true" : "false"); break;
-        }
+        else
+            encode_value(b, f, obj + f->offset);
     }
     kbuf_putc(b, '}');
 }
 
+void kschema_encode(kbuf *b, const karak_schema *s, const void *obj)
+{
+    encode_object(b, s, obj);
+}

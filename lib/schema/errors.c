@@ -17,27 +17,16 @@ void kverrs_init(kverrs *e, karena *a)
     e->nomem = false;
 }
 
-void kloc_push_key(kloc *l, const char *key)
+/* The frames from the outermost in: found by walking up, written in reverse. */
+static void put_loc(kbuf *b, const kloc *l)
 {
-    if (l->n < KARAK_MAX_LOC_DEPTH) {
-        l->key[l->n] = key;
-        l->idx[l->n] = 0;
+    if (l == NULL) return;
+    if (l->up != NULL) {
+        put_loc(b, l->up);
+        kbuf_putc(b, ',');
     }
-    l->n++;
-}
-
-void kloc_push_idx(kloc *l, size_t idx)
-{
-    if (l->n < KARAK_MAX_LOC_DEPTH) {
-        l->key[l->n] = NULL;
-        l->idx[l->n] = idx;
-    }
-    l->n++;
-}
-
-void kloc_pop(kloc *l)
-{
-    if (l->n > 0) l->n--;
+    if (l->key != NULL) kjw_string(b, l->key, strlen(l->key));
+    else kbuf_printf(b, "%zu", l->idx);
 }
 
 static const char *render_loc(karena *a, const kloc *l)
@@ -45,12 +34,7 @@ static const char *render_loc(karena *a, const kloc *l)
     kbuf b;
     kbuf_init(&b, a, 64);
     kbuf_putc(&b, '[');
-    int n = l->n < KARAK_MAX_LOC_DEPTH ? l->n : KARAK_MAX_LOC_DEPTH;
-    for (int i = 0; i < n; i++) {
-        if (i > 0) kbuf_putc(&b, ',');
-        if (l->key[i] != NULL) kjw_string(&b, l->key[i], strlen(l->key[i]));
-        else kbuf_printf(&b, "%zu", l->idx[i]);
-    }
+    put_loc(&b, l);
     kbuf_putc(&b, ']');
     return kbuf_cstr(&b);
 }

@@ -11,11 +11,16 @@
 
 /* ---- validation errors (errors.c) ---- */
 
-typedef struct kloc {
-    const char *key[KARAK_MAX_LOC_DEPTH]; /* NULL: idx[i] is a list index */
-    size_t idx[KARAK_MAX_LOC_DEPTH];
-    int n;
-} kloc;
+/* A location as a chain of frames on the C stack, innermost first: any depth, no copy.
+ * KLOC_KEY(NULL, "body") starts one; KLOC_IDX(&parent, 2) adds a list index. */
+typedef struct kloc kloc;
+struct kloc {
+    const kloc *up;
+    const char *key; /* NULL: idx is a list index */
+    size_t idx;
+};
+#define KLOC_KEY(parent, k) ((kloc){.up = (parent), .key = (k), .idx = 0})
+#define KLOC_IDX(parent, i) ((kloc){.up = (parent), .key = NULL, .idx = (i)})
 
 typedef struct kverr kverr;
 struct kverr {
@@ -36,9 +41,6 @@ typedef struct kverrs {
 } kverrs;
 
 void kverrs_init(kverrs *e, karena *a);
-void kloc_push_key(kloc *l, const char *key);
-void kloc_push_idx(kloc *l, size_t idx);
-void kloc_pop(kloc *l);
 /* msg and ctx are kept as pointers, not copied: pass static strings or arena strings. */
 void kverrs_add(kverrs *e, const char *type, const kloc *loc, const char *msg, const kj *input,
                 const char *ctx);
@@ -70,25 +72,40 @@ kc_result kc_bool_from_str(const char *s, size_t n, bool *out);
 typedef enum ksource { KSRC_PATH, KSRC_QUERY, KSRC_HEADER, KSRC_COOKIE, KSRC_BODY } ksource;
 extern const char *const ksource_name[]; /* "path", "query", "header", "cookie", "body" */
 
-typedef struct kfield {
+typedef struct kschema kschema;
+typedef struct kfield kfield;
+
+/* A field (or a list's element) compiled: its table entry, what its default is, what its
+ * nested parts compiled to. */
+struct kfield {
     const karak_field *f; /* the schema's own copy of the table entry */
     bool has_default;
     int64_t dflt_i;
     double dflt_d;
     bool dflt_b;
     const char *dflt_s;
+    const kj *dflt_json;  /* KARAK_OBJ/KARAK_LIST default: the parsed JSON text */
     const char *key;      /* the name on the wire: alias, else the member's name (headers:
-                             with '_' as '-') */
-} kfield;
+                             with '_' as '-'); NULL for a list's element */
+    size_t size;          /* bytes of the value: a list element's stride */
+    const kschema *sub;   /* KARAK_OBJ: the nested schema */
+    kfield *item;         /* KARAK_LIST: the element */
+    void *re;             /* compiled pattern (pcre2_code) or NULL */
+    size_t nchoices;      /* KARAK_ENUM/KARAK_LITERAL */
+    const char *expected; /* their "'a', 'b' or 'c'" */
+};
 
-typedef struct kschema {
+struct kschema {
     const karak_schema *schema;
     ksource source;
     karak_field *copies;  /* the table entries, each at the library's sizeof(karak_field) */
     kfield *fields;
     size_t count;
-    char *keys;           /* storage of converted keys */
-} kschema;
+    karena mem;           /* what compiling made: keys, elements, sub-schemas' pointers,
+                             defaults' trees, expected texts */
+    kschema **subs;       /* nested schemas this one owns */
+    size_t nsubs;
+};
 
 /* Entry i of a schema's table (the caller checked it exists): a pointer into the table
  * when it was compiled with this header's karak_field, else a zero-filled copy in *tmp. */
@@ -98,25 +115,34 @@ size_t kschema_field_count(const karak_schema *s);
 
 kschema *kschema_compile(const karak_schema *s, ksource source, char *err, size_t errlen);
 void kschema_free(kschema *cs);
+/* Frees what a kfield compiled to (its pattern, its element's); not the kfield itself. */
+void kfield_release(kfield *kf);
 
 /* ---- validation (validate.c) ---- */
 
-/* Parses and checks a field's default text; fills kf->dflt_*. */
+/* Parses and checks a field's default text; fills kf->dflt_* (KARAK_OBJ/KARAK_LIST: parses
+ * it as JSON into `mem` and validates it). */
 typedef enum kdefault_result { KDEFAULT_OK, KDEFAULT_PARSE, KDEFAULT_CONSTRAINT } kdefault_result;
-kdefault_result kschema_default(kfield *kf);
+kdefault_result kschema_default(kfield *kf, karena *mem);
 
 /* Validates a JSON object into `out` (schema->size bytes, zeroed by the caller). Errors are
  * added with `loc` as prefix; returns false when any was added. */
-bool kschema_from_json(const kschema *cs, const kj *obj, void *out, kloc *loc, kverrs *errs);
+bool kschema_from_json(const kschema *cs, const kj *obj, void *out, const kloc *loc,
+                       kverrs *errs);
 
-/* Validates string parameters (path, query, headers, cookies): get(ud, key) returns the
- * value or NULL when absent. The first loc element is the schema's source. */
-typedef const char *(*kparam_get)(void *ud, const char *key, size_t *len);
+/* Validates string parameters (path, query, headers, cookies): get(ud, key, nth, &len)
+ * returns the value or NULL when absent; nth is KPARAM_ONE for a scalar field (the source's
+ * rule: the last query pair, the first header) and 0, 1, ... for a list field's values in
+ * order. The first loc element is the schema's source. */
+#define KPARAM_ONE SIZE_MAX
+typedef const char *(*kparam_get)(void *ud, const char *key, size_t nth, size_t *len);
 bool kschema_from_params(const kschema *cs, kparam_get get, void *ud, void *out, kverrs *errs);
 
 /* ---- encoding (encode.c) ---- */
 
 /* Encodes a struct described by `s` as a JSON object. */
 void kschema_encode(kbuf *b, const karak_schema *s, const void *obj);
+/* The size of a value of type t (a list element's stride); 0 for KARAK_OBJ (its schema's). */
+size_t kschema_type_size(karak_type t);
 
 #endif

@@ -6,9 +6,16 @@
  * (int/float: le, lt, ge, gt; str: min_length, max_length), and every failing field adds one
  * error with pydantic's type, message, input and ctx. Integers outside the C member's range
  * fail as if the field had been declared ge=<min>, le=<max> (a libkarak rule: a C member
- * cannot hold more, and saying so in pydantic's words tells the client the limit). */
+ * cannot hold more, and saying so in pydantic's words tells the client the limit).
+ *
+ * Nested values recurse: a model validates its fields into the embedded struct, a list its
+ * items into an arena array (pydantic-core's list validator: more items than max_length is
+ * too_long alone; item errors are reported before, and instead of, too_short), an enum or a
+ * literal matches its choices exactly. */
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include <inttypes.h>
 #include <math.h>
+#include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,6 +106,13 @@ static kerr_kind coerce_str(karak_type t, const char *s, size_t n, kscalar *v)
         default: return KE_FLOAT_PARSING;
         }
     case KARAK_BOOL: return kc_bool_from_str(s, n, &v->b) == KC_OK ? KE_NONE : KE_BOOL_PARSING;
+    case KARAK_ENUM:
+    case KARAK_LITERAL:
+        v->s = s; /* matched against the choices with the constraints */
+        v->n = n;
+        return KE_NONE;
+    case KARAK_OBJ:
+    case KARAK_LIST: break; /* not scalars: never coerced from one string */
     }
     return KE_STRING_TYPE;
 }
@@ -111,6 +125,12 @@ static kerr_kind coerce_json(karak_type t, const kj *j, kscalar *v)
     }
     switch (t) {
     case KARAK_STR: return KE_STRING_TYPE;
+    case KARAK_ENUM:
+    case KARAK_LITERAL:
+        v->s = NULL; /* no choice is a non-string: the choice check reports it */
+        return KE_NONE;
+    case KARAK_OBJ:
+    case KARAK_LIST: return KE_STRING_TYPE; /* not reached: validated as containers */
     case KARAK_I64:
     case KARAK_I32:
         if (j->type == KJ_INT) return int_from_str(j->s, j->n, v);
@@ -122,6 +142,9 @@ static kerr_kind coerce_json(karak_type t, const kj *j, kscalar *v)
         return KE_INT_TYPE;
     case KARAK_F64:
         if (j->type == KJ_INT || j->type == KJ_REAL) {
+            /* an integer literal beyond the double range: Python's float(int) overflows and
+               pydantic answers float_type */
+            if (!isfinite(j->d)) return KE_FLOAT_TYPE;
             v->d = j->d;
             return KE_NONE;
         }
@@ -217,6 +240,9 @@ static bool check_int(const kcheck *k, const kscalar *v)
     bool pos_big = v->overflow > 0, neg_big = v->overflow < 0;
     /* user bounds are integers of at most 2^53 (checked at registration): exact as int64 */
     int64_t x = v->i;
+    if (f->has_multiple_of && !pos_big && !neg_big && x % (int64_t)f->multiple_of != 0)
+        return int_bound_error(k, "multiple_of", "a multiple of", "multiple_of",
+                               (int64_t)f->multiple_of);
     if (f->has_le && (pos_big || (!neg_big && x > (int64_t)f->le)))
         return int_bound_error(k, "less_than_equal", LE_WORDS, "le", (int64_t)f->le);
     if (f->has_lt && (pos_big || (!neg_big && x >= (int64_t)f->lt)))
@@ -231,9 +257,19 @@ static bool check_int(const kcheck *k, const kscalar *v)
     return true;
 }
 
+/* pydantic-core's float multiple_of: the remainder against the nearest multiple, within an
+ * absolute 1e-9 (a quotient beyond the double range never is one; NaN and inf pass). */
+static bool float_multiple_ok(double x, double m)
+{
+    double r = x - round(x / m) * m;
+    return !(fabs(r) > 1e-9 && fabs(r - m) > 1e-9);
+}
+
 static bool check_float(const kcheck *k, double x)
 {
     const karak_field *f = k->kf->f;
+    if (f->has_multiple_of && !float_multiple_ok(x, f->multiple_of))
+        return bound_error(k, "multiple_of", "a multiple of", "multiple_of", f->multiple_of);
     if (f->has_le && !(x <= f->le))
         return bound_error(k, "less_than_equal", LE_WORDS, "le", f->le);
     if (f->has_lt && !(x < f->lt)) return bound_error(k, "less_than", "less than", "lt", f->lt);
@@ -244,10 +280,51 @@ static bool check_float(const kcheck *k, double x)
     return true;
 }
 
+/* A string is stored NUL-terminated for C; one holding U+0000 would be cut short where it is
+ * read, so it is refused, never truncated (a libkarak rule: pydantic keeps it). */
+static bool check_no_nul(const kcheck *k, const kscalar *v)
+{
+    if (v->n == 0 || memchr(v->s, '\0', v->n) == NULL) return true;
+    kverrs_add(k->errs, "value_error", k->loc,
+               "Value error, the string contains a NUL character (U+0000), which libkarak "
+               "does not accept",
+               input_of(k), "{\"error\":{}}");
+    return false;
+}
+
+static bool check_pattern(const kcheck *k, const kscalar *v)
+{
+    const kfield *kf = k->kf;
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(kf->re, NULL);
+    if (md == NULL) {
+        k->errs->nomem = true;
+        return false;
+    }
+    int rc = pcre2_match(kf->re, (PCRE2_SPTR)v->s, v->n, 0, PCRE2_NO_UTF_CHECK, md, NULL);
+    pcre2_match_data_free(md);
+    if (rc >= 0) return true;
+    if (rc != PCRE2_ERROR_NOMATCH) { /* a match limit: not the client's fault to report */
+        k->errs->nomem = true;
+        return false;
+    }
+    karena *a = k->errs->arena;
+    const char *p = kf->f->pattern;
+    kbuf msg, ctx;
+    kbuf_init(&msg, a, 64);
+    kbuf_init(&ctx, a, 32);
+    kbuf_printf(&msg, "String should match pattern '%s'", p);
+    kbuf_puts(&ctx, "{\"pattern\":");
+    kjw_string(&ctx, p, strlen(p));
+    kbuf_putc(&ctx, '}');
+    kverrs_add_built(k->errs, "string_pattern_mismatch", k->loc, &msg, input_of(k), &ctx);
+    return false;
+}
+
 static bool check_str(const kcheck *k, const kscalar *v)
 {
     const karak_field *f = k->kf->f;
-    if (f->min_len == 0 && f->max_len == 0) return true;
+    if (!check_no_nul(k, v)) return false;
+    if (f->min_len == 0 && f->max_len == 0) return k->kf->re == NULL || check_pattern(k, v);
     size_t chars = kutf8_count(v->s, v->n);
     karena *a = k->errs->arena;
     kbuf msg, ctx;
@@ -269,81 +346,90 @@ static bool check_str(const kcheck *k, const kscalar *v)
         kverrs_add_built(k->errs, "string_too_long", k->loc, &msg, input_of(k), &ctx);
         return false;
     }
-    return true;
+    return k->kf->re == NULL || check_pattern(k, v);
 }
 
-static bool check_constraints(const kcheck *k, const kscalar *v)
+/* Enum and literal values: one of the choices, exactly (a non-string never is). */
+static bool check_choice(const kcheck *k, kscalar *v)
+{
+    const kfield *kf = k->kf;
+    for (size_t i = 0; v->s != NULL && i < kf->nchoices; i++) {
+        const char *c = kf->f->choices[i];
+        if (strlen(c) == v->n && memcmp(c, v->s, v->n) == 0) {
+            v->i = (int64_t)i;
+            v->s = c;
+            return true;
+        }
+    }
+    karena *a = k->errs->arena;
+    kbuf msg, ctx;
+    kbuf_init(&msg, a, 64);
+    kbuf_init(&ctx, a, 64);
+    kbuf_printf(&msg, "Input should be %s", kf->expected);
+    kbuf_puts(&ctx, "{\"expected\":");
+    kjw_string(&ctx, kf->expected, strlen(kf->expected));
+    kbuf_putc(&ctx, '}');
+    kverrs_add_built(k->errs, kf->f->type == KARAK_ENUM ? "enum" : "literal_error", k->loc,
+                     &msg, input_of(k), &ctx);
+    return false;
+}
+
+static bool check_constraints(const kcheck *k, kscalar *v)
 {
     switch (k->kf->f->type) {
     case KARAK_I64:
     case KARAK_I32: return check_int(k, v);
     case KARAK_F64: return check_float(k, v->d);
     case KARAK_STR: return check_str(k, v);
-    case KARAK_BOOL: return true;
+    case KARAK_ENUM:
+    case KARAK_LITERAL: return check_choice(k, v);
+    case KARAK_BOOL:
+    case KARAK_OBJ:
+    case KARAK_LIST: return true;
     }
     return true;
 }
 
 /* ------------------------------------------------------------------------------------ */
-/* Storing into the struct                                                              */
+/* Storing                                                                              */
 
 static void set_present(const karak_field *f, void *out, bool present)
 {
     if (f->has_offset > 0) *(bool *)((char *)out + f->has_offset - 1) = present;
 }
 
-static bool store(const kfield *kf, const kscalar *v, void *out, karena *a)
+/* A scalar, enum or literal value at `dst` (a struct member or a list slot). */
+static bool store(const kfield *kf, const kscalar *v, void *dst, karena *a)
 {
-    const karak_field *f = kf->f;
-    char *p = (char *)out + f->offset;
-    switch (f->type) {
+    switch (kf->f->type) {
     case KARAK_STR: {
         char *s = karena_strndup(a, v->s, v->n);
         if (s == NULL) return false;
-        memcpy(p, &s, sizeof s);
+        memcpy(dst, &s, sizeof s);
         break;
     }
-    case KARAK_I64: memcpy(p, &v->i, sizeof v->i); break;
+    case KARAK_LITERAL: memcpy(dst, &v->s, sizeof v->s); break; /* the static choice */
+    case KARAK_I64: memcpy(dst, &v->i, sizeof v->i); break;
     case KARAK_I32: {
         int32_t x = (int32_t)v->i;
-        memcpy(p, &x, sizeof x);
+        memcpy(dst, &x, sizeof x);
         break;
     }
-    case KARAK_F64: memcpy(p, &v->d, sizeof v->d); break;
-    case KARAK_BOOL: memcpy(p, &v->b, sizeof v->b); break;
+    case KARAK_ENUM: {
+        int x = (int)v->i;
+        memcpy(dst, &x, sizeof x);
+        break;
     }
-    set_present(f, out, true);
+    case KARAK_F64: memcpy(dst, &v->d, sizeof v->d); break;
+    case KARAK_BOOL: memcpy(dst, &v->b, sizeof v->b); break;
+    case KARAK_OBJ:
+    case KARAK_LIST: break; /* stored by their own validators */
+    }
     return true;
 }
 
-static void store_default(const kfield *kf, void *out)
-{
-    kscalar v = {.i = kf->dflt_i, .d = kf->dflt_d, .b = kf->dflt_b, .s = kf->dflt_s};
-    const karak_field *f = kf->f;
-    if (f->type == KARAK_STR) {
-        memcpy((char *)out + f->offset, &kf->dflt_s, sizeof kf->dflt_s);
-        set_present(f, out, true);
-        return;
-    }
-    store(kf, &v, out, NULL);
-}
-
-/* Absent (or JSON null in an optional field): default, optional, or `missing`. */
-static bool absent(const kfield *kf, void *out, const kloc *loc, const kj *input, kverrs *errs)
-{
-    if (kf->has_default) {
-        store_default(kf, out);
-        return true;
-    }
-    if (kf->f->optional) {
-        set_present(kf->f, out, false);
-        return true;
-    }
-    kverrs_add(errs, "missing", loc, msg_missing, input, NULL);
-    return false;
-}
-
-static bool accept(const kcheck *k, kerr_kind e, const kscalar *v, void *out)
+/* The error of a value that did not coerce, or its constraints, then the store. */
+static bool accept(const kcheck *k, kerr_kind e, kscalar *v, void *dst)
 {
     if (e == KE_NOMEM) {
         k->errs->nomem = true;
@@ -356,64 +442,288 @@ static bool accept(const kcheck *k, kerr_kind e, const kscalar *v, void *out)
         return false;
     }
     if (!check_constraints(k, v)) return false;
-    if (!store(k->kf, v, out, k->errs->arena)) {
+    if (!store(k->kf, v, dst, k->errs->arena)) {
         k->errs->nomem = true;
         return false;
     }
     return true;
 }
 
+/* A present empty list points here, so that items == NULL can mean null. */
+static const char empty_list[1];
+
+static void store_list(void *dst, void *items, size_t len)
+{
+    karak_list l = {.items = items != NULL ? items : (void *)(uintptr_t)empty_list, .len = len};
+    memcpy(dst, &l, sizeof l);
+}
+
+/* List-level errors: too_long / too_short with pydantic's ctx. */
+static void list_len_error(kverrs *errs, const kloc *loc, const kj *input, bool too_long,
+                           size_t bound, size_t actual)
+{
+    kbuf msg, ctx;
+    kbuf_init(&msg, errs->arena, 80);
+    kbuf_init(&ctx, errs->arena, 80);
+    kbuf_printf(&msg, "List should have at %s %zu item%s after validation, not %zu",
+                too_long ? "most" : "least", bound, bound == 1 ? "" : "s", actual);
+    kbuf_printf(&ctx, "{\"field_type\":\"List\",\"%s\":%zu,\"actual_length\":%zu}",
+                too_long ? "max_length" : "min_length", bound, actual);
+    kverrs_add_built(errs, too_long ? "too_long" : "too_short", loc, &msg, input, &ctx);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* From JSON                                                                            */
+
+static bool value_from_json(const kfield *kf, const kj *j, void *dst, const kloc *loc,
+                            kverrs *errs);
+
+static const char msg_not_model[] =
+    "Input should be a valid dictionary or object to extract fields from";
+
+static bool list_from_json(const kfield *kf, const kj *j, void *dst, const kloc *loc,
+                           kverrs *errs)
+{
+    const karak_field *f = kf->f;
+    if (j->type != KJ_ARR) {
+        kverrs_add(errs, "list_type", loc, "Input should be a valid list", j, NULL);
+        return false;
+    }
+    if (f->max_len > 0 && j->n > f->max_len) {
+        list_len_error(errs, loc, j, true, f->max_len, j->n);
+        return false;
+    }
+    const kfield *item = kf->item;
+    char *items = NULL;
+    if (j->n > 0) {
+        items = karena_alloc(errs->arena, j->n * item->size);
+        if (items == NULL) {
+            errs->nomem = true;
+            return false;
+        }
+    }
+    size_t before = errs->count, i = 0;
+    for (const kj *e = j->child; e != NULL; e = e->next, i++) {
+        kloc at = KLOC_IDX(loc, i);
+        value_from_json(item, e, items + i * item->size, &at, errs);
+    }
+    if (errs->count != before || errs->nomem) return false;
+    if (j->n < f->min_len) {
+        list_len_error(errs, loc, j, false, f->min_len, j->n);
+        return false;
+    }
+    store_list(dst, items, j->n);
+    return true;
+}
+
+static bool value_from_json(const kfield *kf, const kj *j, void *dst, const kloc *loc,
+                            kverrs *errs)
+{
+    switch (kf->f->type) {
+    case KARAK_OBJ:
+        if (j->type != KJ_OBJ) {
+            kverrs_add(errs, "model_attributes_type", loc, msg_not_model, j, NULL);
+            return false;
+        }
+        return kschema_from_json(kf->sub, j, dst, loc, errs);
+    case KARAK_LIST: return list_from_json(kf, j, dst, loc, errs);
+    default: break;
+    }
+    kscalar sv = {0};
+    kcheck k = {.kf = kf, .loc = loc, .input = j, .errs = errs};
+    return accept(&k, coerce_json(kf->f->type, j, &sv), &sv, dst);
+}
+
+/* Absent (or JSON null in an optional field): default, optional, or `missing`. */
+static bool absent(const kfield *kf, void *out, const kloc *loc, const kj *input, kverrs *errs)
+{
+    const karak_field *f = kf->f;
+    void *dst = (char *)out + f->offset;
+    if (kf->dflt_json != NULL) {
+        /* validated at registration: this cannot fail but for memory */
+        kverrs quiet;
+        kverrs_init(&quiet, errs->arena);
+        if (!value_from_json(kf, kf->dflt_json, dst, loc, &quiet)) errs->nomem = true;
+        set_present(f, out, true);
+        return true;
+    }
+    if (kf->has_default) {
+        kscalar v = {.i = kf->dflt_i, .d = kf->dflt_d, .b = kf->dflt_b, .s = kf->dflt_s};
+        if (f->type == KARAK_STR) memcpy(dst, &kf->dflt_s, sizeof kf->dflt_s);
+        else store(kf, &v, dst, NULL);
+        set_present(f, out, true);
+        return true;
+    }
+    if (f->optional) {
+        set_present(f, out, false);
+        return true;
+    }
+    kverrs_add(errs, "missing", loc, msg_missing, input, NULL);
+    return false;
+}
+
+/* extra="forbid": every key no field has is an error, in the object's order, after the
+ * fields' own errors (pydantic-core's model-fields validator). */
+static void forbid_extra(const kschema *cs, const kj *obj, const kloc *loc, kverrs *errs)
+{
+    for (const kj *m = obj->child; m != NULL; m = m->next) {
+        bool known = false;
+        for (size_t i = 0; i < cs->count && !known; i++) {
+            const char *key = cs->fields[i].key;
+            known = strlen(key) == m->key_len && memcmp(key, m->key, m->key_len) == 0;
+        }
+        if (known) continue;
+        const char *key = karena_strndup(errs->arena, m->key, m->key_len);
+        if (key == NULL) {
+            errs->nomem = true;
+            return;
+        }
+        kloc at = KLOC_KEY(loc, key);
+        kverrs_add(errs, "extra_forbidden", &at, "Extra inputs are not permitted", m, NULL);
+    }
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* Entry points                                                                         */
 
-bool kschema_from_json(const kschema *cs, const kj *obj, void *out, kloc *loc, kverrs *errs)
+bool kschema_from_json(const kschema *cs, const kj *obj, void *out, const kloc *loc,
+                       kverrs *errs)
 {
     size_t before = errs->count;
     for (size_t i = 0; i < cs->count; i++) {
         const kfield *kf = &cs->fields[i];
+        const karak_field *f = kf->f;
         const kj *v = kj_get(obj, kf->key);
-        kloc_push_key(loc, kf->key);
-        if (v == NULL || (v->type == KJ_NULL && kf->f->optional)) {
+        kloc at = KLOC_KEY(loc, kf->key);
+        if (v == NULL) {
             /* pydantic reports the whole enclosing object as a missing field's input */
-            absent(kf, out, loc, obj, errs);
-        } else {
-            kscalar sv = {0};
-            kcheck k = {.kf = kf, .loc = loc, .input = v, .errs = errs};
-            accept(&k, coerce_json(kf->f->type, v, &sv), &sv, out);
+            absent(kf, out, &at, obj, errs);
+        } else if (v->type == KJ_NULL && f->optional) {
+            set_present(f, out, false); /* null: strings and lists stay NULL */
+        } else if (value_from_json(kf, v, (char *)out + f->offset, &at, errs)) {
+            set_present(f, out, true);
         }
-        kloc_pop(loc);
     }
+    if (cs->schema->extra == KARAK_EXTRA_FORBID) forbid_extra(cs, obj, loc, errs);
     return errs->count == before && !errs->nomem;
+}
+
+/* A scalar parameter (or one value of a list parameter) from its raw string. */
+static bool value_from_str(const kfield *kf, const char *s, size_t n, void *dst,
+                           const kloc *loc, kverrs *errs)
+{
+    kscalar sv = {0};
+    /* the input of a parameter error is its raw string, also for bounds; it is made only
+       when there is an error */
+    kcheck k = {.kf = kf, .loc = loc, .errs = errs, .raw = s, .raw_n = n};
+    return accept(&k, coerce_str(kf->f->type, s, n, &sv), &sv, dst);
+}
+
+/* The raw strings of a list parameter, as the input of its list-level error. */
+static const kj *raw_list(kverrs *errs, kparam_get get, void *ud, const char *key, size_t n)
+{
+    kj *arr = karena_alloc(errs->arena, sizeof *arr);
+    if (arr == NULL) goto nomem;
+    arr->type = KJ_ARR;
+    kj **tail = &arr->child;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = 0;
+        const char *s = get(ud, key, i, &len);
+        kj *e = kj_new_str(errs->arena, s, len);
+        if (e == NULL) goto nomem;
+        e->n_index = i;
+        *tail = e;
+        tail = &e->next;
+    }
+    arr->n = n;
+    return arr;
+nomem:
+    errs->nomem = true;
+    return NULL;
+}
+
+/* A list parameter: every value of the key in order (repeated query keys, headers). */
+static void list_from_params(const kfield *kf, kparam_get get, void *ud, void *out,
+                             const kloc *loc, kverrs *errs)
+{
+    const karak_field *f = kf->f;
+    size_t n = 0, len = 0;
+    while (get(ud, kf->key, n, &len) != NULL) n++;
+    if (n == 0) {
+        absent(kf, out, loc, NULL, errs);
+        return;
+    }
+    if (f->max_len > 0 && n > f->max_len) {
+        const kj *input = raw_list(errs, get, ud, kf->key, n);
+        if (input != NULL) list_len_error(errs, loc, input, true, f->max_len, n);
+        return;
+    }
+    const kfield *item = kf->item;
+    char *items = karena_alloc(errs->arena, n * item->size);
+    if (items == NULL) {
+        errs->nomem = true;
+        return;
+    }
+    size_t before = errs->count;
+    for (size_t i = 0; i < n; i++) {
+        const char *s = get(ud, kf->key, i, &len);
+        kloc at = KLOC_IDX(loc, i);
+        value_from_str(item, s, len, items + i * item->size, &at, errs);
+    }
+    if (errs->count != before || errs->nomem) return;
+    if (n < f->min_len) {
+        const kj *input = raw_list(errs, get, ud, kf->key, n);
+        if (input != NULL) list_len_error(errs, loc, input, false, f->min_len, n);
+        return;
+    }
+    store_list((char *)out + f->offset, items, n);
+    set_present(f, out, true);
 }
 
 bool kschema_from_params(const kschema *cs, kparam_get get, void *ud, void *out, kverrs *errs)
 {
     size_t before = errs->count;
-    kloc loc = {.n = 0};
-    kloc_push_key(&loc, ksource_name[cs->source]);
+    kloc src = KLOC_KEY(NULL, ksource_name[cs->source]);
     for (size_t i = 0; i < cs->count; i++) {
         const kfield *kf = &cs->fields[i];
-        size_t n = 0;
-        const char *s = get(ud, kf->key, &n);
-        kloc_push_key(&loc, kf->key);
-        if (s == NULL) {
-            absent(kf, out, &loc, NULL, errs);
-        } else {
-            kscalar sv = {0};
-            /* the input of a parameter error is its raw string, also for bounds; it is made
-               only when there is an error */
-            kcheck k = {.kf = kf, .loc = &loc, .errs = errs, .raw = s, .raw_n = n};
-            kerr_kind e = coerce_str(kf->f->type, s, n, &sv);
-            accept(&k, e, &sv, out);
+        kloc at = KLOC_KEY(&src, kf->key);
+        if (kf->f->type == KARAK_LIST) {
+            list_from_params(kf, get, ud, out, &at, errs);
+            continue;
         }
-        kloc_pop(&loc);
+        size_t n = 0;
+        const char *s = get(ud, kf->key, KPARAM_ONE, &n);
+        if (s == NULL) absent(kf, out, &at, NULL, errs);
+        else if (value_from_str(kf, s, n, (char *)out + kf->f->offset, &at, errs))
+            set_present(kf->f, out, true);
     }
     return errs->count == before && !errs->nomem;
 }
 
-kdefault_result kschema_default(kfield *kf)
+/* A default given as JSON text (lists, models): parsed once, validated like a request's. */
+static kdefault_result json_default(kfield *kf, karena *mem)
+{
+    const char *d = kf->f->dflt;
+    kj *tree = NULL;
+    kj_error e;
+    if (kj_parse(mem, d, strlen(d), &tree, &e) != KJ_OK) return KDEFAULT_PARSE;
+    karena scratch;
+    karena_init(&scratch);
+    kverrs errs;
+    kverrs_init(&errs, &scratch);
+    void *tmp = karena_alloc(&scratch, kf->size > 0 ? kf->size : 1);
+    kloc loc = KLOC_KEY(NULL, "default");
+    bool ok = tmp != NULL && value_from_json(kf, tree, tmp, &loc, &errs);
+    karena_free(&scratch);
+    if (!ok) return KDEFAULT_CONSTRAINT;
+    kf->dflt_json = tree;
+    return KDEFAULT_OK;
+}
+
+kdefault_result kschema_default(kfield *kf, karena *mem)
 {
     const karak_field *f = kf->f;
+    if (f->type == KARAK_OBJ || f->type == KARAK_LIST) return json_default(kf, mem);
     const char *d = f->dflt;
     kscalar v = {0};
     if (coerce_str(f->type, d, strlen(d), &v) != KE_NONE || v.overflow != 0)
@@ -422,8 +732,8 @@ kdefault_result kschema_default(kfield *kf)
     karena_init(&scratch);
     kverrs errs;
     kverrs_init(&errs, &scratch);
-    kloc loc = {.n = 0};
-    kcheck k = {.kf = kf, .loc = &loc, .errs = &errs};
+    kloc loc = KLOC_KEY(NULL, "default");
+    kcheck k = {.kf = kf, .loc = &loc, .errs = &errs, .raw = d, .raw_n = strlen(d)};
     bool ok = check_constraints(&k, &v);
     karena_free(&scratch);
     if (!ok) return KDEFAULT_CONSTRAINT;
@@ -431,6 +741,7 @@ kdefault_result kschema_default(kfield *kf)
     kf->dflt_i = v.i;
     kf->dflt_d = v.d;
     kf->dflt_b = v.b;
-    kf->dflt_s = d; /* the field table is static: its default string is too */
+    /* the field table is static: its default string is too; a literal's is its choice */
+    kf->dflt_s = f->type == KARAK_LITERAL ? v.s : d;
     return KDEFAULT_OK;
 }

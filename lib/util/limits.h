@@ -6,8 +6,6 @@
 /* Parameters in one route pattern ({a}/{b}/...), and segments in one pattern. */
 #define KARAK_MAX_PARAMS 16
 #define KARAK_MAX_SEGMENTS 64
-/* Depth of an error location ["body","items",3,"name"] that is kept; deeper ones are cut. */
-#define KARAK_MAX_LOC_DEPTH 16
 /* Methods listed in one 405 Allow header. */
 #define KARAK_MAX_ALLOW 16
 /* The arena: its first block (kept across requests on a connection), the alignment of

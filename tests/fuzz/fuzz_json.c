@@ -187,8 +187,9 @@ static void check_rendered(karena *a, const kverrs *errs)
 }
 
 /* Query parameters read from the object's string members, by the same keys. */
-static const char *member_get(void *ud, const char *key, size_t *len)
+static const char *member_get(void *ud, const char *key, size_t nth, size_t *len)
 {
+    (void)nth; /* the fuzzed schemas have no list fields */
     const kj *m = kj_get(ud, key);
     if (m == NULL) return NULL;
     *len = m->n;
@@ -281,12 +282,11 @@ static void validate_item(karena *a, const kj *obj, long index)
     Item it = {0};
     kverrs errs;
     kverrs_init(&errs, a);
-    kloc loc = {.n = 0};
-    kloc_push_key(&loc, "body");
-    if (index >= 0) kloc_push_idx(&loc, (size_t)index);
-    bool ok = kschema_from_json(body_schema, obj, &it, &loc, &errs);
+    kloc body = KLOC_KEY(NULL, "body");
+    kloc item = KLOC_IDX(&body, index >= 0 ? (size_t)index : 0);
+    const kloc *loc_p = index >= 0 ? &item : &body;
+    bool ok = kschema_from_json(body_schema, obj, &it, loc_p, &errs);
     FUZZ_CHECK(!errs.nomem, "out of memory");
-    FUZZ_CHECK(loc.n == (index >= 0 ? 2 : 1), "validation left the location at depth %d", loc.n);
     FUZZ_CHECK(ok == (errs.count == 0), "valid, with %zu errors", errs.count);
     if (ok) {
         fuzz_check_item(&it, "Item");

@@ -1,0 +1,373 @@
+/* Models: nested structs, lists (of scalars, of models, of lists), enums, literals,
+ * multiple_of, patterns and extra="forbid", in bodies and as query and header lists; every
+ * error with pydantic's type, loc of any depth, msg, input and ctx, and the struct encoded
+ * back. Each expected answer was produced by FastAPI 0.141.1 + pydantic 2.13.4 running
+ * the equivalent Python app (below), and every row is sent both in-process and over a
+ * socket:
+ *
+ *   class Color(str, Enum): red = "red"; green = "green"; blue = "blue"
+ *   class Image(BaseModel):
+ *       url: str = Field(pattern=r"^https?://[^ ]+$")
+ *       name: str
+ *   class Item(BaseModel):
+ *       name: str = Field(min_length=1, max_length=50)
+ *       price: float = Field(gt=0, multiple_of=0.5)
+ *       count: int = Field(default=5, multiple_of=5)
+ *       tags: list[str] = []
+ *       sizes: list[int] = Field(default=[1], min_length=1, max_length=3)
+ *       images: list[Image] | None = None
+ *       thumb: Image | None = None
+ *       color: Color = Color.red
+ *       kind: Literal["a", "b", "c"] = "a"
+ *       grid: list[list[int]] = []
+ *   class Strict(BaseModel):
+ *       model_config = ConfigDict(extra="forbid")
+ *       a: int
+ *       b: str = "x"
+ *   class Outer(BaseModel):
+ *       inner: Image
+ *       more: list[Strict] = []
+ *   @app.post("/items") -> Item, @app.post("/strict") -> Strict, @app.post("/outer") -> Outer
+ *   @app.get("/q")
+ *   def q(n: Annotated[list[int], Query(max_length=3)],
+ *         t: Annotated[list[str] | None, Query()] = None, c: Color = Color.red,
+ *         k: Literal["x", "y"] = "x", m: Annotated[int, Query(multiple_of=3)] = 0)
+ *   @app.get("/h")
+ *   def h(x_tag: Annotated[list[str] | None, Header()] = None,
+ *         x_num: Annotated[list[int], Header()] = [0]) */
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+/* ---- the models ---- */
+
+typedef struct {
+    const char *url;
+    const char *name;
+} Image;
+static const karak_field image_fields[] = {
+    KARAK_FIELD(Image, url, KARAK_STR, .pattern = "^https?://[^ ]+$"),
+    KARAK_FIELD(Image, name, KARAK_STR),
+    KARAK_FIELDS_END,
+};
+static const karak_schema image_schema = KARAK_SCHEMA(Image, image_fields);
+
+enum color { RED, GREEN, BLUE };
+#define COLORS KARAK_CHOICES("red", "green", "blue")
+
+typedef struct {
+    const char *name;
+    double price;
+    int64_t count;
+    KARAK_LIST_OF(const char *) tags;
+    KARAK_LIST_OF(int64_t) sizes;
+    KARAK_LIST_OF(Image) images;
+    Image thumb;
+    bool has_thumb;
+    int color;
+    const char *kind;
+    KARAK_LIST_OF(karak_list) grid;
+} Item;
+static const karak_field item_fields[] = {
+    KARAK_FIELD(Item, name, KARAK_STR, .min_len = 1, .max_len = 50),
+    KARAK_FIELD(Item, price, KARAK_F64, KARAK_GT(0), KARAK_MULTIPLE_OF(0.5)),
+    KARAK_FIELD(Item, count, KARAK_I64, .dflt = "5", KARAK_MULTIPLE_OF(5)),
+    KARAK_FIELD(Item, tags, KARAK_LIST, .items = KARAK_ITEM(KARAK_STR), .dflt = "[]"),
+    KARAK_FIELD(Item, sizes, KARAK_LIST, .items = KARAK_ITEM(KARAK_I64), .dflt = "[1]",
+                .min_len = 1, .max_len = 3),
+    KARAK_FIELD(Item, images, KARAK_LIST, .items = KARAK_ITEM(KARAK_OBJ, .schema = &image_schema),
+                .optional = true),
+    KARAK_FIELD_OPT(Item, thumb, has_thumb, KARAK_OBJ, .schema = &image_schema),
+    KARAK_FIELD(Item, color, KARAK_ENUM, .choices = COLORS, .dflt = "red"),
+    KARAK_FIELD(Item, kind, KARAK_LITERAL, .choices = KARAK_CHOICES("a", "b", "c"), .dflt = "a"),
+    KARAK_FIELD(Item, grid, KARAK_LIST, .items = KARAK_ITEM(KARAK_LIST, .items = KARAK_ITEM(KARAK_I64)),
+                .dflt = "[]"),
+    KARAK_FIELDS_END,
+};
+static const karak_schema item_schema = KARAK_SCHEMA(Item, item_fields);
+
+typedef struct {
+    int64_t a;
+    const char *b;
+} Strict;
+static const karak_field strict_fields[] = {
+    KARAK_FIELD(Strict, a, KARAK_I64),
+    KARAK_FIELD(Strict, b, KARAK_STR, .dflt = "x"),
+    KARAK_FIELDS_END,
+};
+static const karak_schema strict_schema =
+    KARAK_SCHEMA(Strict, strict_fields, .extra = KARAK_EXTRA_FORBID);
+
+typedef struct {
+    Image inner;
+    KARAK_LIST_OF(Strict) more;
+} Outer;
+static const karak_field outer_fields[] = {
+    KARAK_FIELD(Outer, inner, KARAK_OBJ, .schema = &image_schema),
+    KARAK_FIELD(Outer, more, KARAK_LIST, .items = KARAK_ITEM(KARAK_OBJ, .schema = &strict_schema),
+                .dflt = "[]"),
+    KARAK_FIELDS_END,
+};
+static const karak_schema outer_schema = KARAK_SCHEMA(Outer, outer_fields);
+
+typedef struct {
+    KARAK_LIST_OF(int64_t) n;
+    KARAK_LIST_OF(const char *) t;
+    int c;
+    const char *k;
+    int64_t m;
+} Q;
+static const karak_field q_fields[] = {
+    KARAK_FIELD(Q, n, KARAK_LIST, .items = KARAK_ITEM(KARAK_I64), .max_len = 3),
+    KARAK_FIELD(Q, t, KARAK_LIST, .items = KARAK_ITEM(KARAK_STR), .optional = true),
+    KARAK_FIELD(Q, c, KARAK_ENUM, .choices = COLORS, .dflt = "red"),
+    KARAK_FIELD(Q, k, KARAK_LITERAL, .choices = KARAK_CHOICES("x", "y"), .dflt = "x"),
+    KARAK_FIELD(Q, m, KARAK_I64, KARAK_MULTIPLE_OF(3), .dflt = "0"),
+    KARAK_FIELDS_END,
+};
+static const karak_schema q_schema = KARAK_SCHEMA(Q, q_fields);
+
+typedef struct {
+    KARAK_LIST_OF(const char *) x_tag;
+    KARAK_LIST_OF(int64_t) x_num;
+} H;
+static const karak_field h_fields[] = {
+    KARAK_FIELD(H, x_tag, KARAK_LIST, .items = KARAK_ITEM(KARAK_STR), .optional = true),
+    KARAK_FIELD(H, x_num, KARAK_LIST, .items = KARAK_ITEM(KARAK_I64), .dflt = "[0]"),
+    KARAK_FIELDS_END,
+};
+static const karak_schema h_schema = KARAK_SCHEMA(H, h_fields);
+
+/* ---- handlers: each echoes what it was given, through its schema ---- */
+
+static karak_result echo_item(karak_ctx *c)
+{
+    const Item *it = karak_body(c);
+    /* the typed views agree with the encoding */
+    if (it->thumb.url != NULL && !it->has_thumb) return karak_resp_text(c, "no thumb flag");
+    for (size_t i = 0; i < it->sizes.len; i++)
+        if (it->sizes.items[i] == 0) return karak_resp_text(c, "zero size");
+    return karak_resp_model(c, &item_schema, it);
+}
+static karak_result echo_strict(karak_ctx *c)
+{
+    return karak_resp_model(c, &strict_schema, karak_body(c));
+}
+static karak_result echo_outer(karak_ctx *c)
+{
+    return karak_resp_model(c, &outer_schema, karak_body(c));
+}
+static karak_result echo_q(karak_ctx *c)
+{
+    return karak_resp_model(c, &q_schema, karak_query(c));
+}
+static karak_result echo_h(karak_ctx *c)
+{
+    return karak_resp_model(c, &h_schema, karak_headers(c));
+}
+
+static karak_app *models_app(void)
+{
+    karak_app *app = karak_new();
+    ck_assert_int_eq(karak_post(app, "/items", echo_item, .body = &item_schema), 0);
+    ck_assert_int_eq(karak_post(app, "/strict", echo_strict, .body = &strict_schema), 0);
+    ck_assert_int_eq(karak_post(app, "/outer", echo_outer, .body = &outer_schema), 0);
+    ck_assert_int_eq(karak_get(app, "/q", echo_q, .query = &q_schema), 0);
+    ck_assert_int_eq(karak_get(app, "/h", echo_h, .headers = &h_schema), 0);
+    return app;
+}
+
+/* ---- the table ---- */
+
+#define HDRS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static const struct {
+    const char *method, *target;
+    const char *const *headers;
+    const char *json;
+    int status;
+    const char *body;
+} rows[] = {
+    {"POST", "/items", NULL, "{\"name\":\"\",\"price\":0.7,\"count\":7,\"tags\":\"x\",\"sizes\":[],\"images\":[{\"url\":\"ftp://x\"},5],\"thumb\":[],\"color\":\"pink\",\"kind\":\"d\",\"grid\":[[1,\"x\"],3]}",
+     422, "{\"detail\":[{\"type\":\"string_too_short\",\"loc\":[\"body\",\"name\"],\"msg\":\"String should have at least 1 character\",\"input\":\"\",\"ctx\":{\"min_length\":1}},{\"type\":\"multiple_of\",\"loc\":[\"body\",\"price\"],\"msg\":\"Input should be a multiple of 0.5\",\"input\":0.7,\"ctx\":{\"multiple_of\":0.5}},{\"type\":\"multiple_of\",\"loc\":[\"body\",\"count\"],\"msg\":\"Input should be a multiple of 5\",\"input\":7,\"ctx\":{\"multiple_of\":5}},{\"type\":\"list_type\",\"loc\":[\"body\",\"tags\"],\"msg\":\"Input should be a valid list\",\"input\":\"x\"},{\"type\":\"too_short\",\"loc\":[\"body\",\"sizes\"],\"msg\":\"List should have at least 1 item after validation, not 0\",\"input\":[],\"ctx\":{\"field_type\":\"List\",\"min_length\":1,\"actual_length\":0}},{\"type\":\"string_pattern_mismatch\",\"loc\":[\"body\",\"images\",0,\"url\"],\"msg\":\"String should match pattern '^https?://[^ ]+$'\",\"input\":\"ftp://x\",\"ctx\":{\"pattern\":\"^https?://[^ ]+$\"}},{\"type\":\"missing\",\"loc\":[\"body\",\"images\",0,\"name\"],\"msg\":\"Field required\",\"input\":{\"url\":\"ftp://x\"}},{\"type\":\"model_attributes_type\",\"loc\":[\"body\",\"images\",1],\"msg\":\"Input should be a valid dictionary or object to extract fields from\",\"input\":5},{\"type\":\"model_attributes_type\",\"loc\":[\"body\",\"thumb\"],\"msg\":\"Input should be a valid dictionary or object to extract fields from\",\"input\":[]},{\"type\":\"enum\",\"loc\":[\"body\",\"color\"],\"msg\":\"Input should be 'red', 'green' or 'blue'\",\"input\":\"pink\",\"ctx\":{\"expected\":\"'red', 'green' or 'blue'\"}},{\"type\":\"literal_error\",\"loc\":[\"body\",\"kind\"],\"msg\":\"Input should be 'a', 'b' or 'c'\",\"input\":\"d\",\"ctx\":{\"expected\":\"'a', 'b' or 'c'\"}},{\"type\":\"int_parsing\",\"loc\":[\"body\",\"grid\",0,1],\"msg\":\"Input should be a valid integer, unable to parse string as an integer\",\"input\":\"x\"},{\"type\":\"list_type\",\"loc\":[\"body\",\"grid\",1],\"msg\":\"Input should be a valid list\",\"input\":3}]}"},
+    {"POST", "/items", NULL, "{\"name\":\"n\",\"price\":1.5,\"sizes\":[1,2,3,\"y\"],\"images\":[{\"url\":\"http://x\",\"name\":\"i\"}],\"thumb\":null,\"color\":\"green\",\"kind\":\"b\",\"grid\":[[1,2],[]]}",
+     422, "{\"detail\":[{\"type\":\"too_long\",\"loc\":[\"body\",\"sizes\"],\"msg\":\"List should have at most 3 items after validation, not 4\",\"input\":[1,2,3,\"y\"],\"ctx\":{\"field_type\":\"List\",\"max_length\":3,\"actual_length\":4}}]}"},
+    {"POST", "/items", NULL, "{\"name\":\"n\",\"price\":1,\"sizes\":[1,\"x\",3,4]}",
+     422, "{\"detail\":[{\"type\":\"too_long\",\"loc\":[\"body\",\"sizes\"],\"msg\":\"List should have at most 3 items after validation, not 4\",\"input\":[1,\"x\",3,4],\"ctx\":{\"field_type\":\"List\",\"max_length\":3,\"actual_length\":4}}]}"},
+    {"POST", "/items", NULL, "{\"name\":\"n\",\"price\":1,\"sizes\":[\"x\"],\"tags\":[1,null]}",
+     422, "{\"detail\":[{\"type\":\"string_type\",\"loc\":[\"body\",\"tags\",0],\"msg\":\"Input should be a valid string\",\"input\":1},{\"type\":\"string_type\",\"loc\":[\"body\",\"tags\",1],\"msg\":\"Input should be a valid string\",\"input\":null},{\"type\":\"int_parsing\",\"loc\":[\"body\",\"sizes\",0],\"msg\":\"Input should be a valid integer, unable to parse string as an integer\",\"input\":\"x\"}]}"},
+    {"POST", "/items", NULL, "{\"name\":\"n\",\"price\":1.5,\"count\":10,\"thumb\":{\"url\":\"http://a\",\"name\":\"b\"}}",
+     200, "{\"name\":\"n\",\"price\":1.5,\"count\":10,\"tags\":[],\"sizes\":[1],\"images\":null,\"thumb\":{\"url\":\"http://a\",\"name\":\"b\"},\"color\":\"red\",\"kind\":\"a\",\"grid\":[]}"},
+    {"POST", "/items", NULL, "{\"name\":\"n\",\"price\":1e308,\"count\":-5,\"sizes\":[2]}",
+     422, "{\"detail\":[{\"type\":\"multiple_of\",\"loc\":[\"body\",\"price\"],\"msg\":\"Input should be a multiple of 0.5\",\"input\":1e+308,\"ctx\":{\"multiple_of\":0.5}}]}"},
+    {"POST", "/items", NULL, "{\"name\":\"n\",\"price\":2,\"images\":null,\"thumb\":{\"url\":\"https://\xc3\xa9""\",\"name\":\"\xc3\xa9""\"},\"color\":5,\"kind\":null,\"grid\":[[true,\"7\",3.0]],\"tags\":[\"a\",\"b\"],\"sizes\":[5,6,7]}",
+     422, "{\"detail\":[{\"type\":\"enum\",\"loc\":[\"body\",\"color\"],\"msg\":\"Input should be 'red', 'green' or 'blue'\",\"input\":5,\"ctx\":{\"expected\":\"'red', 'green' or 'blue'\"}},{\"type\":\"literal_error\",\"loc\":[\"body\",\"kind\"],\"msg\":\"Input should be 'a', 'b' or 'c'\",\"input\":null,\"ctx\":{\"expected\":\"'a', 'b' or 'c'\"}}]}"},
+    {"POST", "/items", NULL, "{\"name\":\"n\",\"price\":2,\"images\":[],\"thumb\":{},\"grid\":[[1.5]]}",
+     422, "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"body\",\"thumb\",\"url\"],\"msg\":\"Field required\",\"input\":{}},{\"type\":\"missing\",\"loc\":[\"body\",\"thumb\",\"name\"],\"msg\":\"Field required\",\"input\":{}},{\"type\":\"int_from_float\",\"loc\":[\"body\",\"grid\",0,0],\"msg\":\"Input should be a valid integer, got a number with a fractional part\",\"input\":1.5}]}"},
+    {"POST", "/items", NULL, "{\"name\":\"n\",\"price\":2,\"images\":{},\"color\":\"RED\",\"sizes\":null}",
+     422, "{\"detail\":[{\"type\":\"list_type\",\"loc\":[\"body\",\"sizes\"],\"msg\":\"Input should be a valid list\",\"input\":null},{\"type\":\"list_type\",\"loc\":[\"body\",\"images\"],\"msg\":\"Input should be a valid list\",\"input\":{}},{\"type\":\"enum\",\"loc\":[\"body\",\"color\"],\"msg\":\"Input should be 'red', 'green' or 'blue'\",\"input\":\"RED\",\"ctx\":{\"expected\":\"'red', 'green' or 'blue'\"}}]}"},
+    {"POST", "/items", NULL, "{\"name\":\"n\",\"price\":2,\"images\":[{\"url\":\"http://a b\",\"name\":\"x\"},{\"url\":\"http://ok\",\"name\":3}]}",
+     422, "{\"detail\":[{\"type\":\"string_pattern_mismatch\",\"loc\":[\"body\",\"images\",0,\"url\"],\"msg\":\"String should match pattern '^https?://[^ ]+$'\",\"input\":\"http://a b\",\"ctx\":{\"pattern\":\"^https?://[^ ]+$\"}},{\"type\":\"string_type\",\"loc\":[\"body\",\"images\",1,\"name\"],\"msg\":\"Input should be a valid string\",\"input\":3}]}"},
+    {"POST", "/strict", NULL, "{\"a\":1,\"zz\":[1],\"b\":\"q\",\"yy\":null}",
+     422, "{\"detail\":[{\"type\":\"extra_forbidden\",\"loc\":[\"body\",\"zz\"],\"msg\":\"Extra inputs are not permitted\",\"input\":[1]},{\"type\":\"extra_forbidden\",\"loc\":[\"body\",\"yy\"],\"msg\":\"Extra inputs are not permitted\",\"input\":null}]}"},
+    {"POST", "/strict", NULL, "{\"zz\":1,\"a\":\"x\"}",
+     422, "{\"detail\":[{\"type\":\"int_parsing\",\"loc\":[\"body\",\"a\"],\"msg\":\"Input should be a valid integer, unable to parse string as an integer\",\"input\":\"x\"},{\"type\":\"extra_forbidden\",\"loc\":[\"body\",\"zz\"],\"msg\":\"Extra inputs are not permitted\",\"input\":1}]}"},
+    {"POST", "/strict", NULL, "{\"a\":1}",
+     200, "{\"a\":1,\"b\":\"x\"}"},
+    {"POST", "/outer", NULL, "{\"inner\":{\"url\":\"http://x\",\"name\":\"n\"},\"more\":[{\"a\":1,\"c\":2},{\"b\":\"z\"}]}",
+     422, "{\"detail\":[{\"type\":\"extra_forbidden\",\"loc\":[\"body\",\"more\",0,\"c\"],\"msg\":\"Extra inputs are not permitted\",\"input\":2},{\"type\":\"missing\",\"loc\":[\"body\",\"more\",1,\"a\"],\"msg\":\"Field required\",\"input\":{\"b\":\"z\"}}]}"},
+    {"POST", "/outer", NULL, "{\"inner\":null}",
+     422, "{\"detail\":[{\"type\":\"model_attributes_type\",\"loc\":[\"body\",\"inner\"],\"msg\":\"Input should be a valid dictionary or object to extract fields from\",\"input\":null}]}"},
+    {"POST", "/outer", NULL, "{\"inner\":{\"url\":\"http://x\",\"name\":\"n\"},\"more\":[{\"a\":1}]}",
+     200, "{\"inner\":{\"url\":\"http://x\",\"name\":\"n\"},\"more\":[{\"a\":1,\"b\":\"x\"}]}"},
+    {"POST", "/outer", NULL, "{}",
+     422, "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"body\",\"inner\"],\"msg\":\"Field required\",\"input\":{}}]}"},
+    {"GET", "/q?n=1&n=x&t=abcd&t=ok&c=pink", NULL, NULL,
+     422, "{\"detail\":[{\"type\":\"int_parsing\",\"loc\":[\"query\",\"n\",1],\"msg\":\"Input should be a valid integer, unable to parse string as an integer\",\"input\":\"x\"},{\"type\":\"enum\",\"loc\":[\"query\",\"c\"],\"msg\":\"Input should be 'red', 'green' or 'blue'\",\"input\":\"pink\",\"ctx\":{\"expected\":\"'red', 'green' or 'blue'\"}}]}"},
+    {"GET", "/q", NULL, NULL,
+     422, "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"query\",\"n\"],\"msg\":\"Field required\",\"input\":null}]}"},
+    {"GET", "/q?n=3", NULL, NULL,
+     200, "{\"n\":[3],\"t\":null,\"c\":\"red\",\"k\":\"x\",\"m\":0}"},
+    {"GET", "/q?n=1&n=2&n=3&n=4", NULL, NULL,
+     422, "{\"detail\":[{\"type\":\"too_long\",\"loc\":[\"query\",\"n\"],\"msg\":\"List should have at most 3 items after validation, not 4\",\"input\":[\"1\",\"2\",\"3\",\"4\"],\"ctx\":{\"field_type\":\"List\",\"max_length\":3,\"actual_length\":4}}]}"},
+    {"GET", "/q?n=1&n=2&t=a&t=&c=blue&k=y&m=9", NULL, NULL,
+     200, "{\"n\":[1,2],\"t\":[\"a\",\"\"],\"c\":\"blue\",\"k\":\"y\",\"m\":9}"},
+    {"GET", "/q?n=1&k=z&m=4", NULL, NULL,
+     422, "{\"detail\":[{\"type\":\"literal_error\",\"loc\":[\"query\",\"k\"],\"msg\":\"Input should be 'x' or 'y'\",\"input\":\"z\",\"ctx\":{\"expected\":\"'x' or 'y'\"}},{\"type\":\"multiple_of\",\"loc\":[\"query\",\"m\"],\"msg\":\"Input should be a multiple of 3\",\"input\":\"4\",\"ctx\":{\"multiple_of\":3}}]}"},
+    {"GET", "/h", NULL, NULL,
+     200, "{\"x_tag\":null,\"x_num\":[0]}"},
+    {"GET", "/h", HDRS("X-Tag", "a", "x-tag", "b,c", "X-Num", "1", "x-num", "x"), NULL,
+     422, "{\"detail\":[{\"type\":\"int_parsing\",\"loc\":[\"header\",\"x-num\",1],\"msg\":\"Input should be a valid integer, unable to parse string as an integer\",\"input\":\"x\"}]}"},
+    {"GET", "/h", HDRS("X-Tag", "a", "X-Num", "1", "x-num", "2"), NULL,
+     200, "{\"x_tag\":[\"a\"],\"x_num\":[1,2]}"},
+};
+
+START_TEST(model_table)
+{
+    karak_app *app = models_app();
+    karak_client *client = test_client_open(app);
+    karak_server *server = NULL;
+    unsigned port = 0;
+    test_serve(app, &server, &port);
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        char where[64];
+        snprintf(where, sizeof where, "row %zu (%s %s)", i, rows[i].method, rows[i].target);
+        karak_reply *r = both_request_at(where, client, port, rows[i].method, rows[i].target,
+                                         &(const karak_request_opts){
+                                             .headers = rows[i].headers,
+                                             .json = rows[i].json,
+                                             .struct_size = sizeof(karak_request_opts)});
+        expect_response(r, rows[i].status, rows[i].body, where);
+    }
+    test_fixture_close(&app, &client, &server);
+}
+END_TEST
+
+/* ---- declarations libkarak refuses at registration, naming the schema and field ---- */
+
+typedef struct Node Node;
+struct Node {
+    KARAK_LIST_OF(Node) children;
+    Image pic;
+};
+static const karak_schema node_schema;
+static const karak_field node_fields[] = {
+    KARAK_FIELD(Node, pic, KARAK_OBJ, .schema = &node_schema),
+    KARAK_FIELDS_END,
+};
+static const karak_schema node_schema = KARAK_SCHEMA(Node, node_fields);
+
+typedef struct {
+    const char *s;
+    int e;
+    int64_t i;
+    double d;
+    Image img;
+    karak_list l;
+} Bad;
+static const karak_field bad_pattern[] = {KARAK_FIELD(Bad, s, KARAK_STR, .pattern = "a(b"),
+                                          KARAK_FIELDS_END};
+static const karak_field bad_pattern_type[] = {
+    KARAK_FIELD(Bad, i, KARAK_I64, .pattern = "^a$"), KARAK_FIELDS_END};
+static const karak_field bad_no_choices[] = {KARAK_FIELD(Bad, e, KARAK_ENUM), KARAK_FIELDS_END};
+static const karak_field bad_twice[] = {
+    KARAK_FIELD(Bad, e, KARAK_ENUM, .choices = KARAK_CHOICES("a", "b", "a")), KARAK_FIELDS_END};
+static const karak_field bad_choice_default[] = {
+    KARAK_FIELD(Bad, s, KARAK_LITERAL, .choices = KARAK_CHOICES("a", "b"), .dflt = "c"),
+    KARAK_FIELDS_END};
+static const karak_field bad_no_items[] = {KARAK_FIELD(Bad, l, KARAK_LIST), KARAK_FIELDS_END};
+static const karak_field bad_list_default[] = {
+    KARAK_FIELD(Bad, l, KARAK_LIST, .items = KARAK_ITEM(KARAK_I64, KARAK_GE(0)), .dflt = "[1,-1]"),
+    KARAK_FIELDS_END};
+static const karak_field bad_list_json[] = {
+    KARAK_FIELD(Bad, l, KARAK_LIST, .items = KARAK_ITEM(KARAK_I64), .dflt = "[1,"),
+    KARAK_FIELDS_END};
+static const karak_field bad_no_schema[] = {KARAK_FIELD(Bad, img, KARAK_OBJ), KARAK_FIELDS_END};
+static const karak_field bad_nested[] = {
+    KARAK_FIELD(Bad, img, KARAK_OBJ, .schema = &(const karak_schema)KARAK_SCHEMA(Image, bad_pattern)),
+    KARAK_FIELDS_END};
+static const karak_field bad_recursive[] = {
+    KARAK_FIELD(Bad, img, KARAK_OBJ, .schema = &node_schema), KARAK_FIELDS_END};
+static const karak_field bad_multiple[] = {
+    KARAK_FIELD(Bad, i, KARAK_I64, KARAK_MULTIPLE_OF(0.5)), KARAK_FIELDS_END};
+static const karak_field bad_multiple_zero[] = {
+    KARAK_FIELD(Bad, d, KARAK_F64, KARAK_MULTIPLE_OF(0)), KARAK_FIELDS_END};
+static const karak_field bad_item_optional[] = {
+    KARAK_FIELD(Bad, l, KARAK_LIST, .items = KARAK_ITEM(KARAK_STR, .optional = true)),
+    KARAK_FIELDS_END};
+static const karak_field bad_enum_size[] = {
+    {.name = "i", .offset = offsetof(Bad, i), .size = sizeof(int64_t), .type = KARAK_ENUM,
+     .choices = KARAK_CHOICES("a")},
+    KARAK_FIELDS_END};
+
+#define E_ "route POST /bad: schema Bad, field "
+static const struct {
+    const karak_field *fields;
+    const char *message;
+    bool as_query; /* registered as the query schema instead of the body */
+} bad_rows[] = {
+    {bad_pattern, E_ "'s': pattern 'a(b' does not compile: missing closing parenthesis at "
+                     "offset 3", false},
+    {bad_pattern_type, E_ "'i': pattern on a non-string field", false},
+    {bad_no_choices, E_ "'e': an enum or literal field needs choices", false},
+    {bad_twice, E_ "'e': a choice is listed twice", false},
+    {bad_choice_default, E_ "'s': default violates the field's constraints", false},
+    {bad_no_items, E_ "'l': a list needs .items", false},
+    {bad_list_default, E_ "'l': default violates the field's constraints", false},
+    {bad_list_json, E_ "'l': default does not parse as the field's type", false},
+    {bad_no_schema, E_ "'img': a nested model needs .schema", false},
+    {bad_nested, "route POST /bad: schema Image, field 's': pattern 'a(b' does not compile: "
+                 "missing closing parenthesis at offset 3", false},
+    {bad_recursive, "route POST /bad: schema Node, field 'pic': the schema contains itself "
+                    "(recursive models are not supported)", false},
+    {bad_multiple, E_ "'i': bounds of an integer field must be integers of at most 2^53", false},
+    {bad_multiple_zero, E_ "'d': multiple_of is 0", false},
+    {bad_item_optional, E_ "'l': a list's items have no default and are not optional", false},
+    {bad_enum_size, E_ "'i': member size does not match the field type", false},
+    {bad_nested, E_ "'img': a nested model can only be part of a body", true},
+};
+
+START_TEST(registration_errors)
+{
+    const karak_schema bad = {.name = "Bad", .size = sizeof(Bad), .fields = bad_rows[_i].fields};
+    karak_app *a = karak_new();
+    int rc = bad_rows[_i].as_query ? karak_post(a, "/bad", echo_q, .query = &bad)
+                                   : karak_post(a, "/bad", echo_q, .body = &bad);
+    ck_assert_int_eq(rc, KARAK_EINVAL);
+    ck_assert_str_eq(karak_app_error(a), bad_rows[_i].message);
+    karak_app_free(a);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("models");
+    TCase *tc = tcase_create("table");
+    tcase_add_test(tc, model_table);
+    suite_add_tcase(s, tc);
+    TCase *reg = tcase_create("registration");
+    tcase_add_loop_test(reg, registration_errors, 0, (int)(sizeof bad_rows / sizeof *bad_rows));
+    suite_add_tcase(s, reg);
+    return run_suite(s);
+}
