@@ -32,6 +32,10 @@
  *   def q(n: Annotated[list[int], Query(max_length=3)],
  *         t: Annotated[list[str] | None, Query()] = None, c: Color = Color.red,
  *         k: Literal["x", "y"] = "x", m: Annotated[int, Query(multiple_of=3)] = 0)
+ *   class E(BaseModel):
+ *       att: dict[str, int] = {}
+ *       m: dict[str, list[int]] | None = None
+ *   @app.post("/e") -> E
  *   @app.get("/h")
  *   def h(x_tag: Annotated[list[str] | None, Header()] = None,
  *         x_num: Annotated[list[int], Header()] = [0]) */
@@ -139,6 +143,18 @@ static const karak_field h_fields[] = {
 };
 static const karak_schema h_schema = KARAK_SCHEMA(H, h_fields);
 
+typedef struct {
+    KARAK_DICT_OF(int64_t) att;
+    KARAK_DICT_OF(karak_list) m;
+} E;
+static const karak_field e_fields[] = {
+    KARAK_FIELD(E, att, KARAK_DICT, .items = KARAK_ITEM(KARAK_I64), .dflt = "{}"),
+    KARAK_FIELD(E, m, KARAK_DICT, .items = KARAK_ITEM(KARAK_LIST, .items = KARAK_ITEM(KARAK_I64)),
+                .optional = true),
+    KARAK_FIELDS_END,
+};
+static const karak_schema e_schema = KARAK_SCHEMA(E, e_fields);
+
 /* ---- handlers: each echoes what it was given, through its schema ---- */
 
 static karak_result echo_item(karak_ctx *c)
@@ -158,6 +174,13 @@ static karak_result echo_outer(karak_ctx *c)
 {
     return karak_resp_model(c, &outer_schema, karak_body(c));
 }
+static karak_result echo_e(karak_ctx *c)
+{
+    const E *e = karak_body(c);
+    for (size_t i = 0; i < e->att.len; i++) /* keys and values line up */
+        if (e->att.keys[i] == NULL) return karak_resp_text(c, "no key");
+    return karak_resp_model(c, &e_schema, e);
+}
 static karak_result echo_q(karak_ctx *c)
 {
     return karak_resp_model(c, &q_schema, karak_query(c));
@@ -173,6 +196,7 @@ static karak_app *models_app(void)
     ck_assert_int_eq(karak_post(app, "/items", echo_item, .body = &item_schema), 0);
     ck_assert_int_eq(karak_post(app, "/strict", echo_strict, .body = &strict_schema), 0);
     ck_assert_int_eq(karak_post(app, "/outer", echo_outer, .body = &outer_schema), 0);
+    ck_assert_int_eq(karak_post(app, "/e", echo_e, .body = &e_schema), 0);
     ck_assert_int_eq(karak_get(app, "/q", echo_q, .query = &q_schema), 0);
     ck_assert_int_eq(karak_get(app, "/h", echo_h, .headers = &h_schema), 0);
     return app;
@@ -241,6 +265,16 @@ static const struct {
      422, "{\"detail\":[{\"type\":\"int_parsing\",\"loc\":[\"header\",\"x-num\",1],\"msg\":\"Input should be a valid integer, unable to parse string as an integer\",\"input\":\"x\"}]}"},
     {"GET", "/h", HDRS("X-Tag", "a", "X-Num", "1", "x-num", "2"), NULL,
      200, "{\"x_tag\":[\"a\"],\"x_num\":[1,2]}"},
+    /* dicts: the order of each key's first appearance, the value of its last */
+    {"POST", "/e", NULL, "{\"att\":{\"a\":\"x\",\"b\":1,\"a\":\"2\",\"\":3},\"m\":{\"k\":[1,\"z\"],\"j\":5}}",
+     422, "{\"detail\":[{\"type\":\"int_parsing\",\"loc\":[\"body\",\"m\",\"k\",1],\"msg\":\"Input should be a valid integer, unable to parse string as an integer\",\"input\":\"z\"},{\"type\":\"list_type\",\"loc\":[\"body\",\"m\",\"j\"],\"msg\":\"Input should be a valid list\",\"input\":5}]}"},
+    {"POST", "/e", NULL, "{\"att\":{\"b\":1,\"a\":\"2\",\"b\":\"7\"}}", 200, "{\"att\":{\"b\":7,\"a\":2},\"m\":null}"},
+    {"POST", "/e", NULL, "{\"att\":[1],\"m\":null}",
+     422, "{\"detail\":[{\"type\":\"dict_type\",\"loc\":[\"body\",\"att\"],\"msg\":\"Input should be a valid dictionary\",\"input\":[1]}]}"},
+    {"POST", "/e", NULL, "{\"att\":{\"b\":1,\"a\":\"2\",\"b\":\"x\"}}",
+     422, "{\"detail\":[{\"type\":\"int_parsing\",\"loc\":[\"body\",\"att\",\"b\"],\"msg\":\"Input should be a valid integer, unable to parse string as an integer\",\"input\":\"x\"}]}"},
+    {"POST", "/e", NULL, "{}", 200, "{\"att\":{},\"m\":null}"},
+    {"POST", "/e", NULL, "{\"m\":{\"x\":[]},\"att\":{\"\\u00e9\":true}}", 200, "{\"att\":{\"\xc3\xa9\":1},\"m\":{\"x\":[]}}"},
 };
 
 START_TEST(model_table)
@@ -333,7 +367,7 @@ static const struct {
     {bad_no_choices, E_ "'e': an enum or literal field needs choices", false},
     {bad_twice, E_ "'e': a choice is listed twice", false},
     {bad_choice_default, E_ "'s': default violates the field's constraints", false},
-    {bad_no_items, E_ "'l': a list needs .items", false},
+    {bad_no_items, E_ "'l': a list or dict needs .items", false},
     {bad_list_default, E_ "'l': default violates the field's constraints", false},
     {bad_list_json, E_ "'l': default does not parse as the field's type", false},
     {bad_no_schema, E_ "'img': a nested model needs .schema", false},

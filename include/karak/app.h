@@ -73,6 +73,15 @@ typedef struct karak_route_opts {
     const char *summary;         /* documentation; copied. NULL: from the handler's name */
     void *data;                  /* user pointer, returned by karak_req_route_data(); borrowed */
     size_t struct_size;
+    /* since 0.3 */
+    const karak_schema *path;     /* path parameters as a struct, read with karak_path(): one
+                                     field per parameter of the pattern (FastAPI's Path(ge=1),
+                                     enum and UUID path parameters); a typed parameter
+                                     ({id:int}) keeps its type */
+    const karak_schema *response; /* response_model: what karak_resp_struct() and
+                                     karak_resp_list() encode (a narrower schema over the same
+                                     struct hides the fields it leaves out) */
+    unsigned response_exclude;    /* KARAK_EXCLUDE_* flags for that encoding */
 } karak_route_opts;
 
 /* Registers `handler` for `method` (any upper-case token; "GET" also serves HEAD) on

@@ -27,6 +27,10 @@ KARAK_API double karak_path_f64(karak_ctx *c, const char *name);
 /* {name:int}/{name:float} give the text as it was in the (decoded) path. */
 KARAK_API const char *karak_path_str(karak_ctx *c, const char *name);
 
+/* The validated struct of the route's .path schema (NULL without one). karak_path_i64/_f64
+ * read its int and float fields by name too. */
+KARAK_API const void *karak_path(karak_ctx *c);
+
 /* The validated struct of the route's body / query / headers / cookies schema, or NULL
  * when the route declared none. */
 KARAK_API const void *karak_body(karak_ctx *c);

@@ -28,6 +28,23 @@ KARAK_API karak_result karak_resp_json_new(karak_ctx *c, json_t *value);
 KARAK_API karak_result karak_resp_model(karak_ctx *c, const karak_schema *schema,
                                         const void *obj);
 
+/* What an encoding leaves out (FastAPI's response_model_exclude_unset / _none):
+ * UNSET   fields with a presence flag (KARAK_FIELD_OPT) that is false;
+ * NONE    fields that would be null. Nested models follow the same rule. */
+enum { KARAK_EXCLUDE_UNSET = 1u << 0, KARAK_EXCLUDE_NONE = 1u << 1 };
+
+/* The same with the flags, e.g. a PATCH answering only what was set. */
+KARAK_API karak_result karak_resp_model_ex(karak_ctx *c, const karak_schema *schema,
+                                           const void *obj, unsigned exclude);
+
+/* JSON response from `obj` through the route's .response schema and .response_exclude
+ * flags (FastAPI's response_model). A route without one gets a 500. */
+KARAK_API karak_result karak_resp_struct(karak_ctx *c, const void *obj);
+/* A JSON array of `n` structs at `items` (consecutive, the schema's size apart), through
+ * `schema`, or through the route's .response schema when `schema` is NULL. */
+KARAK_API karak_result karak_resp_list(karak_ctx *c, const karak_schema *schema,
+                                       const void *items, size_t n);
+
 /* text/plain; charset=utf-8 response; `text` is copied. */
 KARAK_API karak_result karak_resp_text(karak_ctx *c, const char *text);
 

@@ -21,8 +21,10 @@ typedef enum karak_type {
                       type, lists of lists too); min_len/max_len bound the item count */
     KARAK_ENUM,    /* int: the index of the value in .choices (a Python str Enum: errors are
                       "enum"); declare the member `int`, or a C enum of int's size */
-    KARAK_LITERAL  /* const char *: one of .choices, pointing at that choice (Literal["a",
+    KARAK_LITERAL, /* const char *: one of .choices, pointing at that choice (Literal["a",
                       "b"]: errors are "literal_error") */
+    KARAK_DICT     /* karak_dict or KARAK_DICT_OF(T): a JSON object with string keys and
+                      values described by .items (dict[str, T]); a non-object is dict_type */
 } karak_type;
 
 /* A list in a struct: `len` elements at `items`, in the request arena. KARAK_LIST_OF(T) is
@@ -36,6 +38,21 @@ typedef struct karak_list {
 #define KARAK_LIST_OF(T)                                                                      \
     struct {                                                                                  \
         T *items;                                                                             \
+        size_t len;                                                                           \
+    }
+
+/* A dict in a struct: `len` keys (NUL-terminated UTF-8) and as many values, in the order
+ * of the keys' first appearance; a key given twice keeps its last value, as Python's dict.
+ * An optional dict that was absent or null has keys == NULL. */
+typedef struct karak_dict {
+    const char **keys;
+    void *values;
+    size_t len;
+} karak_dict;
+#define KARAK_DICT_OF(T)                                                                      \
+    struct {                                                                                  \
+        const char **keys;                                                                    \
+        T *values;                                                                            \
         size_t len;                                                                           \
     }
 
@@ -68,7 +85,8 @@ typedef struct karak_field {
     int end_;           /* sentinel for the option macros; leave alone */
     /* since 0.3 */
     const struct karak_schema *schema; /* KARAK_OBJ: the nested struct's schema (static) */
-    const struct karak_field *items;   /* KARAK_LIST: the elements, KARAK_ITEM(type, ...) */
+    const struct karak_field *items;   /* KARAK_LIST: the elements, KARAK_DICT: the values;
+                                          KARAK_ITEM(type, ...) */
     const char *const *choices;        /* KARAK_ENUM/KARAK_LITERAL: the allowed strings,
                                           NULL-terminated, e.g. KARAK_CHOICES("a", "b") */
     double multiple_of;                /* numbers: set with KARAK_MULTIPLE_OF(x) */

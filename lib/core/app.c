@@ -61,7 +61,7 @@ static void route_free(kroute *r)
     free(r->name);
     free(r->summary);
     for (size_t i = 0; i < r->nparams; i++) free(r->params[i].name);
-    kschema_free(r->path);
+    if (!r->path_user) kschema_free(r->path);
     free(r->path_table);
     free(r);
 }
@@ -186,10 +186,22 @@ int karak_route_add(karak_app *app, const char *method, const char *pattern,
     kroute *r = route_new(method, pattern, handler, name, &opts);
     if (r == NULL) return fail(app, KARAK_ENOMEM, NULL);
     int err = KARAK_OK;
+    r->path_user = opts.path != NULL;
+    r->path = schema_for(app, opts.path, KSRC_PATH, r, &err);
     r->query = schema_for(app, opts.query, KSRC_QUERY, r, &err);
     r->headers = schema_for(app, opts.headers, KSRC_HEADER, r, &err);
     r->cookies = schema_for(app, opts.cookies, KSRC_COOKIE, r, &err);
     r->body = schema_for(app, opts.body, KSRC_BODY, r, &err);
+    /* a response model is compiled only to check it at registration: encoding reads the
+       table itself */
+    if (schema_for(app, opts.response, KSRC_BODY, r, &err) != NULL) r->response = opts.response;
+    r->response_exclude = opts.response_exclude;
+    if (err == KARAK_OK && (opts.response_exclude & ~(unsigned)(KARAK_EXCLUDE_UNSET |
+                                                                 KARAK_EXCLUDE_NONE)) != 0) {
+        snprintf(msg, sizeof msg, "route %s %s: unknown response_exclude flags", method,
+                 pattern);
+        err = fail(app, KARAK_EINVAL, msg);
+    }
     if (err == KARAK_OK) {
         err = krouter_parse(r, msg, sizeof msg);
         if (err == KARAK_OK) err = kparams_compile_path(r, msg, sizeof msg);

@@ -78,18 +78,21 @@ static bool find_param(karak_ctx *c, const char *name, kparam_type want, bool an
 
 int64_t karak_path_i64(karak_ctx *c, const char *name)
 {
-    size_t i;
     int64_t v = 0;
-    if (find_param(c, name, KP_INT, false, &i)) memcpy(&v, kparams_path_slot(c, i), sizeof v);
+    if (!kparams_path_value(c, name, KARAK_I64, &v)) c->failed = true;
     return v;
 }
 
 double karak_path_f64(karak_ctx *c, const char *name)
 {
-    size_t i;
     double v = 0;
-    if (find_param(c, name, KP_FLOAT, false, &i)) memcpy(&v, kparams_path_slot(c, i), sizeof v);
+    if (!kparams_path_value(c, name, KARAK_F64, &v)) c->failed = true;
     return v;
+}
+
+const void *karak_path(karak_ctx *c)
+{
+    return c->route != NULL && c->route->path_user ? c->path_values : NULL;
 }
 
 const char *karak_path_str(karak_ctx *c, const char *name)

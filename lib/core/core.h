@@ -40,7 +40,11 @@ struct kroute {
     kparam params[KARAK_MAX_PARAMS]; /* in pattern order, as the router captures them */
     size_t nparams;
     /* the pipeline's sources, validated in this order (any may be NULL) */
-    kschema *path;         /* compiled from params[] (params.c) */
+    kschema *path;         /* compiled from params[] (params.c), or the route's own path
+                              schema (app-owned) when path_user */
+    bool path_user;
+    const karak_schema *response; /* response_model, checked by compiling it (app-owned) */
+    unsigned response_exclude;
     void *path_table;      /* the field table behind `path`, owned */
     kschema *query;
     kschema *headers;
@@ -105,13 +109,16 @@ bool kopts_load(void *dst, size_t dst_size, const void *src, size_t src_size);
 
 /* ---- the parameter pipeline (params.c) ---- */
 
-/* Builds route->path from route->params (one 8-byte slot per parameter). */
+/* Builds route->path from route->params (one 8-byte slot per parameter), or, when the route
+ * brought its own path schema, checks that it and the pattern name the same parameters with
+ * types that agree. */
 int kparams_compile_path(kroute *r, char *err, size_t errlen);
 /* Validates the path, query, header and cookie sources into the context's structs, adding
  * every error to errs (the body is dispatch.c's, after these). */
 void kparams_validate(karak_ctx *c, kverrs *errs);
-/* Where path parameter i's validated value is (int64_t, double or const char *). */
-const void *kparams_path_slot(const karak_ctx *c, size_t i);
+/* Path parameter `name`'s validated value as `want` (KARAK_I64 or KARAK_F64) into out;
+ * false when the route has no such parameter of that type. */
+bool kparams_path_value(const karak_ctx *c, const char *name, karak_type want, void *out);
 
 /* ---- requests and responses (context.c, response.c, dispatch.c) ---- */
 

@@ -25,8 +25,47 @@ _Static_assert(sizeof(int64_t) <= SLOT && sizeof(double) <= SLOT &&
                    sizeof(const char *) <= SLOT,
                "a path parameter slot holds any of its types");
 
+/* A route's own path schema: one field per parameter of the pattern, and none other; a typed
+ * parameter ({id:int}) keeps its type, a {rest:path} is a string, a plain {name} may be any
+ * scalar (Path(ge=1), an enum, a UUID...). */
+static int check_user_path(kroute *r, char *err, size_t errlen)
+{
+    const kschema *cs = r->path;
+    for (size_t i = 0; i < r->nparams; i++) {
+        const kparam *p = &r->params[i];
+        const kfield *kf = NULL;
+        for (size_t j = 0; j < cs->count && kf == NULL; j++)
+            if (strcmp(cs->fields[j].key, p->name) == 0) kf = &cs->fields[j];
+        karak_type t = kf ? kf->f->type : KARAK_STR;
+        const char *why = kf == NULL                                              ? "has no field"
+                          : p->type == KP_INT && t != KARAK_I64 && t != KARAK_I32 ? "is {:int}"
+                          : p->type == KP_FLOAT && t != KARAK_F64                 ? "is {:float}"
+                          : p->type == KP_PATH && t != KARAK_STR                  ? "is {:path}"
+                                                                                  : NULL;
+        if (why != NULL) {
+            snprintf(err, errlen, "route %s %s: parameter '%s' %s in schema %s%s", r->method,
+                     r->pattern, p->name, why, cs->schema->name ? cs->schema->name : "?",
+                     kf == NULL ? "" : ", whose field has another type");
+            return KARAK_EINVAL;
+        }
+    }
+    for (size_t j = 0; j < cs->count; j++) {
+        bool found = false;
+        for (size_t i = 0; i < r->nparams && !found; i++)
+            found = strcmp(cs->fields[j].key, r->params[i].name) == 0;
+        if (!found) {
+            snprintf(err, errlen, "route %s %s: field '%s' of schema %s is not a parameter of "
+                     "the pattern", r->method, r->pattern, cs->fields[j].key,
+                     cs->schema->name ? cs->schema->name : "?");
+            return KARAK_EINVAL;
+        }
+    }
+    return KARAK_OK;
+}
+
 int kparams_compile_path(kroute *r, char *err, size_t errlen)
 {
+    if (r->path_user) return check_user_path(r, err, errlen);
     if (r->nparams == 0) return KARAK_OK;
     /* The table and its schema live in one block that the route owns (path_table). */
     struct table {
@@ -196,8 +235,26 @@ void kparams_validate(karak_ctx *c, kverrs *errs)
     else c->cookies = validate_source(c, r->cookies, cookie_get, errs);
 }
 
-/* The value of path parameter i as validated (its slot in path_values). */
-const void *kparams_path_slot(const karak_ctx *c, size_t i)
+bool kparams_path_value(const karak_ctx *c, const char *name, karak_type want, void *out)
 {
-    return c->path_values ? (const char *)c->path_values + i * SLOT : NULL;
+    const kroute *r = c->route;
+    if (r == NULL || r->path == NULL || c->path_values == NULL || name == NULL) return false;
+    const kschema *cs = r->path;
+    for (size_t i = 0; i < cs->count; i++) {
+        const kfield *kf = &cs->fields[i];
+        if (strcmp(kf->key, name) != 0) continue;
+        const char *at = (const char *)c->path_values + kf->f->offset;
+        karak_type t = kf->f->type;
+        if (want == KARAK_I64 && t == KARAK_I32) {
+            int32_t v;
+            memcpy(&v, at, sizeof v);
+            int64_t w = v;
+            memcpy(out, &w, sizeof w);
+            return true;
+        }
+        if (t != want || (t != KARAK_I64 && t != KARAK_F64)) return false;
+        memcpy(out, at, 8);
+        return true;
+    }
+    return false;
 }

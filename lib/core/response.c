@@ -106,13 +106,48 @@ karak_result karak_resp_json_new(karak_ctx *c, json_t *value)
     return success(c, ct_json, &b);
 }
 
-karak_result karak_resp_model(karak_ctx *c, const karak_schema *schema, const void *obj)
+karak_result karak_resp_model_ex(karak_ctx *c, const karak_schema *schema, const void *obj,
+                                 unsigned exclude)
 {
     if (schema == NULL || schema->fields == NULL || obj == NULL)
         return answered(c, KRESP_BODY, false);
     kbuf b;
     kbuf_init(&b, c->arena, 256);
-    kschema_encode(&b, schema, obj);
+    kschema_encode(&b, schema, obj, exclude);
+    return success(c, ct_json, &b);
+}
+
+karak_result karak_resp_model(karak_ctx *c, const karak_schema *schema, const void *obj)
+{
+    return karak_resp_model_ex(c, schema, obj, 0);
+}
+
+karak_result karak_resp_struct(karak_ctx *c, const void *obj)
+{
+    const kroute *r = c->route;
+    if (r == NULL || r->response == NULL) return answered(c, KRESP_BODY, false);
+    return karak_resp_model_ex(c, r->response, obj, r->response_exclude);
+}
+
+karak_result karak_resp_list(karak_ctx *c, const karak_schema *schema, const void *items,
+                             size_t n)
+{
+    const kroute *r = c->route;
+    unsigned ex = 0;
+    if (schema == NULL && r != NULL) {
+        schema = r->response;
+        ex = r->response_exclude;
+    }
+    if (schema == NULL || schema->fields == NULL || (items == NULL && n > 0))
+        return answered(c, KRESP_BODY, false);
+    kbuf b;
+    kbuf_init(&b, c->arena, 64 + n * 64);
+    kbuf_putc(&b, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0) kbuf_putc(&b, ',');
+        kschema_encode(&b, schema, (const char *)items + i * schema->size, ex);
+    }
+    kbuf_putc(&b, ']');
     return success(c, ct_json, &b);
 }
 

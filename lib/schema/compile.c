@@ -38,6 +38,7 @@ size_t kschema_type_size(karak_type t)
     case KARAK_LIST: return sizeof(karak_list);
     case KARAK_ENUM: return sizeof(int);
     case KARAK_LITERAL: return sizeof(const char *);
+    case KARAK_DICT: return sizeof(karak_dict);
     }
     return 0;
 }
@@ -175,22 +176,26 @@ static bool compile_nested(kfield *kf, kschema *cs, const kcompiling *up, char *
     } else if (f->schema != NULL) {
         return field_error(err, errlen, s, f, ".schema on a field that is not KARAK_OBJ");
     }
-    if (f->type == KARAK_LIST) {
-        if (f->items == NULL) return field_error(err, errlen, s, f, "a list needs .items");
+    if (f->type == KARAK_DICT && cs->source != KSRC_BODY)
+        return field_error(err, errlen, s, f, "a dict can only be part of a body");
+    if (f->type == KARAK_LIST || f->type == KARAK_DICT) {
+        if (f->items == NULL)
+            return field_error(err, errlen, s, f, "a list or dict needs .items");
         if (cs->source == KSRC_PATH || cs->source == KSRC_COOKIE)
             return field_error(err, errlen, s, f, "a list cannot be a path or cookie parameter");
         kfield *item = karena_alloc(&cs->mem, sizeof *item);
         if (item == NULL) return field_error(err, errlen, s, f, "out of memory");
         item->f = f->items;
         kf->item = item;
-        if (cs->source != KSRC_BODY && (item->f->type == KARAK_OBJ || item->f->type == KARAK_LIST))
+        if (cs->source != KSRC_BODY && item->f->type >= KARAK_OBJ &&
+            item->f->type != KARAK_ENUM && item->f->type != KARAK_LITERAL)
             return field_error(err, errlen, s, f, "a parameter list holds scalars only");
         if (item->f->dflt != NULL || item->f->optional || item->f->has_offset)
             return field_error(err, errlen, s, f, "a list's items have no default and are not "
                                                   "optional");
         if (!compile_value(item, cs, up, err, errlen)) return false;
     } else if (f->items != NULL) {
-        return field_error(err, errlen, s, f, ".items on a field that is not KARAK_LIST");
+        return field_error(err, errlen, s, f, ".items on a field that is not a list or dict");
     }
     return true;
 }
@@ -200,7 +205,7 @@ static bool compile_value(kfield *kf, kschema *cs, const kcompiling *up, char *e
 {
     const karak_schema *s = cs->schema;
     const karak_field *f = kf->f;
-    if (f->type < KARAK_STR || f->type > KARAK_LITERAL)
+    if (f->type < KARAK_STR || f->type > KARAK_DICT)
         return field_error(err, errlen, s, f, "unknown type");
     kf->size = kschema_type_size(f->type);
     return bounds_ok(f, err, errlen, s) && compile_pattern(kf, s, err, errlen) &&
@@ -259,8 +264,8 @@ static bool field_ok(kschema *cs, size_t i, const kcompiling *up, char *err, siz
     if (f->offset + f->size > s->size || f->has_offset > s->size)
         return field_error(err, errlen, s, f, "member lies outside the struct");
     /* a string, literal or list says "absent" with NULL; other types need a flag */
-    bool null_says_absent =
-        f->type == KARAK_STR || f->type == KARAK_LITERAL || f->type == KARAK_LIST;
+    bool null_says_absent = f->type == KARAK_STR || f->type == KARAK_LITERAL ||
+                            f->type == KARAK_LIST || f->type == KARAK_DICT;
     if (f->optional && !null_says_absent && f->has_offset == 0)
         return field_error(err, errlen, s, f,
                            "an optional field of this type needs a presence flag "

@@ -7,7 +7,7 @@
 
 #include "schema/schema.h"
 
-static void encode_object(kbuf *b, const karak_schema *s, const char *obj);
+static void encode_object(kbuf *b, const karak_schema *s, const char *obj, unsigned ex);
 
 static void put_str(kbuf *b, const char *str)
 {
@@ -21,7 +21,7 @@ static size_t elem_size(const karak_field *f)
     return f->type == KARAK_OBJ ? f->schema->size : kschema_type_size(f->type);
 }
 
-static void encode_value(kbuf *b, const karak_field *f, const char *p)
+static void encode_value(kbuf *b, const karak_field *f, const char *p, unsigned ex)
 {
     switch (f->type) {
     case KARAK_STR:
@@ -58,7 +58,25 @@ static void encode_value(kbuf *b, const karak_field *f, const char *p)
         put_str(b, x >= 0 && (size_t)x < n ? f->choices[x] : NULL); /* out of range: null */
         break;
     }
-    case KARAK_OBJ: encode_object(b, f->schema, p); break;
+    case KARAK_OBJ: encode_object(b, f->schema, p, ex); break;
+    case KARAK_DICT: {
+        karak_dict d;
+        memcpy(&d, p, sizeof d);
+        if (d.keys == NULL) {
+            kbuf_put(b, "null", 4);
+            break;
+        }
+        size_t stride = elem_size(f->items);
+        kbuf_putc(b, '{');
+        for (size_t i = 0; i < d.len; i++) {
+            if (i > 0) kbuf_putc(b, ',');
+            put_str(b, d.keys[i]);
+            kbuf_putc(b, ':');
+            encode_value(b, f->items, (const char *)d.values + i * stride, ex);
+        }
+        kbuf_putc(b, '}');
+        break;
+    }
     case KARAK_LIST: {
         karak_list l;
         memcpy(&l, p, sizeof l);
@@ -70,7 +88,7 @@ static void encode_value(kbuf *b, const karak_field *f, const char *p)
         kbuf_putc(b, '[');
         for (size_t i = 0; i < l.len; i++) {
             if (i > 0) kbuf_putc(b, ',');
-            encode_value(b, f->items, (const char *)l.items + i * stride);
+            encode_value(b, f->items, (const char *)l.items + i * stride, ex);
         }
         kbuf_putc(b, ']');
         break;
@@ -78,26 +96,42 @@ static void encode_value(kbuf *b, const karak_field *f, const char *p)
     }
 }
 
-static void encode_object(kbuf *b, const karak_schema *s, const char *obj)
+/* A value that is written as null: a cleared presence flag, a NULL string or list. */
+static bool is_null(const karak_field *f, const char *p)
+{
+    if (f->type == KARAK_STR || f->type == KARAK_LITERAL || f->type == KARAK_LIST ||
+        f->type == KARAK_DICT) {
+        const void *ptr;
+        memcpy(&ptr, p, sizeof ptr); /* a list's items, a dict's keys pointer comes first */
+        return ptr == NULL;
+    }
+    return false;
+}
+
+static void encode_object(kbuf *b, const karak_schema *s, const char *obj, unsigned ex)
 {
     kbuf_putc(b, '{');
     size_t n = kschema_field_count(s);
+    bool first = true;
     for (size_t i = 0; i < n; i++) {
         karak_field tmp;
         const karak_field *f = kschema_field_at(s, i, &tmp);
+        bool unset = f->has_offset > 0 && !*(const bool *)(const void *)(obj + f->has_offset - 1);
+        if (unset && (ex & KARAK_EXCLUDE_UNSET)) continue;
+        bool null = unset || is_null(f, obj + f->offset);
+        if (null && (ex & KARAK_EXCLUDE_NONE)) continue;
         const char *key = f->alias ? f->alias : f->name;
-        if (i > 0) kbuf_putc(b, ',');
+        if (!first) kbuf_putc(b, ',');
+        first = false;
         kjw_string(b, key, strlen(key));
         kbuf_putc(b, ':');
-        if (f->has_offset > 0 && !*(const bool *)(const void *)(obj + f->has_offset - 1))
-            kbuf_put(b, "null", 4);
-        else
-            encode_value(b, f, obj + f->offset);
+        if (unset) kbuf_put(b, "null", 4);
+        else encode_value(b, f, obj + f->offset, ex);
     }
     kbuf_putc(b, '}');
 }
 
-void kschema_encode(kbuf *b, const karak_schema *s, const void *obj)
+void kschema_encode(kbuf *b, const karak_schema *s, const void *obj, unsigned exclude)
 {
-    encode_object(b, s, obj);
+    encode_object(b, s, obj, exclude);
 }

@@ -140,8 +140,9 @@ bool kschema_from_params(const kschema *cs, kparam_get get, void *ud, void *out,
 
 /* ---- encoding (encode.c) ---- */
 
-/* Encodes a struct described by `s` as a JSON object. */
-void kschema_encode(kbuf *b, const karak_schema *s, const void *obj);
+/* Encodes a struct described by `s` as a JSON object, leaving out what `exclude`
+ * (KARAK_EXCLUDE_* flags) says. */
+void kschema_encode(kbuf *b, const karak_schema *s, const void *obj, unsigned exclude);
 /* The size of a value of type t (a list element's stride); 0 for KARAK_OBJ (its schema's). */
 size_t kschema_type_size(karak_type t);
 

@@ -112,7 +112,8 @@ static kerr_kind coerce_str(karak_type t, const char *s, size_t n, kscalar *v)
         v->n = n;
         return KE_NONE;
     case KARAK_OBJ:
-    case KARAK_LIST: break; /* not scalars: never coerced from one string */
+    case KARAK_LIST:
+    case KARAK_DICT: break; /* not scalars: never coerced from one string */
     }
     return KE_STRING_TYPE;
 }
@@ -130,7 +131,8 @@ static kerr_kind coerce_json(karak_type t, const kj *j, kscalar *v)
         v->s = NULL; /* no choice is a non-string: the choice check reports it */
         return KE_NONE;
     case KARAK_OBJ:
-    case KARAK_LIST: return KE_STRING_TYPE; /* not reached: validated as containers */
+    case KARAK_LIST:
+    case KARAK_DICT: return KE_STRING_TYPE; /* not reached: validated as containers */
     case KARAK_I64:
     case KARAK_I32:
         if (j->type == KJ_INT) return int_from_str(j->s, j->n, v);
@@ -385,7 +387,8 @@ static bool check_constraints(const kcheck *k, kscalar *v)
     case KARAK_LITERAL: return check_choice(k, v);
     case KARAK_BOOL:
     case KARAK_OBJ:
-    case KARAK_LIST: return true;
+    case KARAK_LIST:
+    case KARAK_DICT: return true;
     }
     return true;
 }
@@ -423,7 +426,8 @@ static bool store(const kfield *kf, const kscalar *v, void *dst, karena *a)
     case KARAK_F64: memcpy(dst, &v->d, sizeof v->d); break;
     case KARAK_BOOL: memcpy(dst, &v->b, sizeof v->b); break;
     case KARAK_OBJ:
-    case KARAK_LIST: break; /* stored by their own validators */
+    case KARAK_LIST:
+    case KARAK_DICT: break; /* stored by their own validators */
     }
     return true;
 }
@@ -516,6 +520,85 @@ static bool list_from_json(const kfield *kf, const kj *j, void *dst, const kloc 
     return true;
 }
 
+/* A dict's members as Python's dict keeps them: in the order of each key's first
+ * appearance, with the value of its last. An open-addressing table over the member list
+ * (one pass, whatever the duplicates) gives each member the index of its key's entry. */
+typedef struct dict_entry {
+    const kj *key;   /* the first member with this key */
+    const kj *value; /* the last one's value */
+} dict_entry;
+
+static uint64_t key_hash(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+    return h;
+}
+
+static size_t dict_entries(karena *a, const kj *obj, dict_entry *out)
+{
+    size_t cap = 16;
+    while (cap < 2 * obj->n) cap *= 2;
+    size_t *slot = karena_alloc(a, cap * sizeof *slot); /* entry index + 1; 0: free */
+    if (slot == NULL) return SIZE_MAX;
+    size_t n = 0;
+    for (const kj *m = obj->child; m != NULL; m = m->next) {
+        size_t h = (size_t)key_hash(m->key, m->key_len) & (cap - 1);
+        while (slot[h] != 0) {
+            const kj *k = out[slot[h] - 1].key;
+            if (k->key_len == m->key_len && memcmp(k->key, m->key, m->key_len) == 0) break;
+            h = (h + 1) & (cap - 1);
+        }
+        if (slot[h] == 0) {
+            out[n] = (dict_entry){.key = m, .value = m};
+            slot[h] = ++n;
+        } else {
+            out[slot[h] - 1].value = m;
+        }
+    }
+    return n;
+}
+
+static bool dict_from_json(const kfield *kf, const kj *j, void *dst, const kloc *loc,
+                           kverrs *errs)
+{
+    if (j->type != KJ_OBJ) {
+        kverrs_add(errs, "dict_type", loc, "Input should be a valid dictionary", j, NULL);
+        return false;
+    }
+    dict_entry *e = karena_alloc(errs->arena, (j->n ? j->n : 1) * sizeof *e);
+    size_t n = e != NULL ? dict_entries(errs->arena, j, e) : SIZE_MAX;
+    const kfield *item = kf->item;
+    const char **keys = karena_alloc(errs->arena, (n ? n : 1) * sizeof *keys);
+    char *values = karena_alloc(errs->arena, (n ? n : 1) * item->size);
+    if (n == SIZE_MAX || keys == NULL || values == NULL) {
+        errs->nomem = true;
+        return false;
+    }
+    size_t before = errs->count;
+    for (size_t i = 0; i < n; i++) {
+        keys[i] = karena_strndup(errs->arena, e[i].key->key, e[i].key->key_len);
+        if (keys[i] == NULL) {
+            errs->nomem = true;
+            return false;
+        }
+        kloc at = KLOC_KEY(loc, keys[i]);
+        if (memchr(e[i].key->key, '\0', e[i].key->key_len) != NULL) {
+            kscalar key = {.s = e[i].key->key, .n = e[i].key->key_len};
+            kcheck k = {.kf = item, .loc = &at, .input = kj_new_str(errs->arena, key.s, key.n),
+                        .errs = errs};
+            if (k.input == NULL) errs->nomem = true;
+            else check_no_nul(&k, &key);
+            continue;
+        }
+        value_from_json(item, e[i].value, values + i * item->size, &at, errs);
+    }
+    if (errs->count != before || errs->nomem) return false;
+    karak_dict d = {.keys = keys, .values = values, .len = n};
+    memcpy(dst, &d, sizeof d);
+    return true;
+}
+
 static bool value_from_json(const kfield *kf, const kj *j, void *dst, const kloc *loc,
                             kverrs *errs)
 {
@@ -527,6 +610,7 @@ static bool value_from_json(const kfield *kf, const kj *j, void *dst, const kloc
         }
         return kschema_from_json(kf->sub, j, dst, loc, errs);
     case KARAK_LIST: return list_from_json(kf, j, dst, loc, errs);
+    case KARAK_DICT: return dict_from_json(kf, j, dst, loc, errs);
     default: break;
     }
     kscalar sv = {0};
@@ -723,7 +807,8 @@ static kdefault_result json_default(kfield *kf, karena *mem)
 kdefault_result kschema_default(kfield *kf, karena *mem)
 {
     const karak_field *f = kf->f;
-    if (f->type == KARAK_OBJ || f->type == KARAK_LIST) return json_default(kf, mem);
+    if (f->type == KARAK_OBJ || f->type == KARAK_LIST || f->type == KARAK_DICT)
+        return json_default(kf, mem);
     const char *d = f->dflt;
     kscalar v = {0};
     if (coerce_str(f->type, d, strlen(d), &v) != KE_NONE || v.overflow != 0)
