@@ -95,6 +95,12 @@ typedef struct karak_field {
                                           contain a match of (pydantic's `pattern`), compiled
                                           once at registration with PCRE2 (UTF, Unicode
                                           classes: the syntax Rust's regex crate shares) */
+    bool exclude_if_null;              /* encoding: leave the field out when it is null
+                                          (pydantic's Field(exclude_if=lambda v: v is None));
+                                          this field only, not the ones nested in it */
+    bool flatten;                      /* KARAK_OBJ: the nested struct's fields are read from
+                                          and written into the enclosing object, as Python's
+                                          {"id": 1, **item.model_dump()} */
 } karak_field;
 
 /* The karak_type of a C expression's type, for the compile-time check of KARAK_FIELD: a

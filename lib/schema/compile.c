@@ -165,6 +165,8 @@ static bool compile_nested(kfield *kf, kschema *cs, const kcompiling *up, char *
             if (c->s == f->schema)
                 return field_error(err, errlen, s, f, "the schema contains itself (recursive "
                                                       "models are not supported)");
+        if (f->flatten && (s->extra == KARAK_EXTRA_FORBID || f->schema->extra == KARAK_EXTRA_FORBID))
+            return field_error(err, errlen, s, f, "a flattened model cannot forbid extra keys");
         kschema **grown = realloc(cs->subs, (cs->nsubs + 1) * sizeof *grown);
         if (grown == NULL) return field_error(err, errlen, s, f, "out of memory");
         cs->subs = grown;
@@ -173,8 +175,9 @@ static bool compile_nested(kfield *kf, kschema *cs, const kcompiling *up, char *
         cs->subs[cs->nsubs++] = sub;
         kf->sub = sub;
         kf->size = f->schema->size;
-    } else if (f->schema != NULL) {
-        return field_error(err, errlen, s, f, ".schema on a field that is not KARAK_OBJ");
+    } else if (f->schema != NULL || f->flatten) {
+        return field_error(err, errlen, s, f, ".schema or .flatten on a field that is not "
+                                              "KARAK_OBJ");
     }
     if (f->type == KARAK_DICT && cs->source != KSRC_BODY)
         return field_error(err, errlen, s, f, "a dict can only be part of a body");

@@ -108,26 +108,37 @@ static bool is_null(const karak_field *f, const char *p)
     return false;
 }
 
-static void encode_object(kbuf *b, const karak_schema *s, const char *obj, unsigned ex)
+/* The members of one object, after `*first` tells whether one was written before. */
+static void encode_members(kbuf *b, const karak_schema *s, const char *obj, unsigned ex,
+                           bool *first)
 {
-    kbuf_putc(b, '{');
     size_t n = kschema_field_count(s);
-    bool first = true;
     for (size_t i = 0; i < n; i++) {
         karak_field tmp;
         const karak_field *f = kschema_field_at(s, i, &tmp);
         bool unset = f->has_offset > 0 && !*(const bool *)(const void *)(obj + f->has_offset - 1);
         if (unset && (ex & KARAK_EXCLUDE_UNSET)) continue;
         bool null = unset || is_null(f, obj + f->offset);
-        if (null && (ex & KARAK_EXCLUDE_NONE)) continue;
+        if (null && ((ex & KARAK_EXCLUDE_NONE) || f->exclude_if_null)) continue;
+        if (f->type == KARAK_OBJ && f->flatten && !unset) {
+            encode_members(b, f->schema, obj + f->offset, ex, first);
+            continue;
+        }
         const char *key = f->alias ? f->alias : f->name;
-        if (!first) kbuf_putc(b, ',');
-        first = false;
+        if (!*first) kbuf_putc(b, ',');
+        *first = false;
         kjw_string(b, key, strlen(key));
         kbuf_putc(b, ':');
         if (unset) kbuf_put(b, "null", 4);
         else encode_value(b, f, obj + f->offset, ex);
     }
+}
+
+static void encode_object(kbuf *b, const karak_schema *s, const char *obj, unsigned ex)
+{
+    bool first = true;
+    kbuf_putc(b, '{');
+    encode_members(b, s, obj, ex, &first);
     kbuf_putc(b, '}');
 }
 

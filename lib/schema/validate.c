@@ -677,6 +677,11 @@ bool kschema_from_json(const kschema *cs, const kj *obj, void *out, const kloc *
     for (size_t i = 0; i < cs->count; i++) {
         const kfield *kf = &cs->fields[i];
         const karak_field *f = kf->f;
+        if (f->flatten) { /* its fields are the enclosing object's */
+            if (kschema_from_json(kf->sub, obj, (char *)out + f->offset, loc, errs))
+                set_present(f, out, true);
+            continue;
+        }
         const kj *v = kj_get(obj, kf->key);
         kloc at = KLOC_KEY(loc, kf->key);
         if (v == NULL) {
