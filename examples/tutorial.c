@@ -251,6 +251,47 @@ static karak_result create_offer(karak_ctx *c)
     return karak_resp_struct(c, karak_body(c));
 }
 
+/* ---- POST /events: UUID, datetime, Literal, dict; DELETE /events/{event_id}: 204 ---- */
+
+typedef struct {
+    karak_uuid id;
+    const char *title;
+    karak_datetime start;
+    const char *kind;
+    KARAK_DICT_OF(int64_t) attendees;
+    int64_t quantity;
+} Event;
+static const karak_field event_fields[] = {
+    KARAK_FIELD(Event, id, KARAK_UUID),
+    KARAK_FIELD(Event, title, KARAK_STR),
+    KARAK_FIELD(Event, start, KARAK_DATETIME),
+    KARAK_FIELD(Event, kind, KARAK_LITERAL, .choices = KARAK_CHOICES("meeting", "call"),
+                .dflt = "meeting"),
+    KARAK_FIELD(Event, attendees, KARAK_DICT, .items = KARAK_ITEM(KARAK_I64), .dflt = "{}"),
+    KARAK_FIELD(Event, quantity, KARAK_I64, .dflt = "1", KARAK_MULTIPLE_OF(1), KARAK_GE(1)),
+    KARAK_FIELDS_END,
+};
+static const karak_schema event_schema = KARAK_SCHEMA(Event, event_fields);
+
+static karak_result create_event(karak_ctx *c)
+{
+    return karak_resp_struct(c, karak_body(c));
+}
+
+typedef struct {
+    karak_uuid event_id;
+} EventPath;
+static const karak_field event_path_fields[] = {
+    KARAK_FIELD(EventPath, event_id, KARAK_UUID),
+    KARAK_FIELDS_END,
+};
+static const karak_schema event_path = KARAK_SCHEMA(EventPath, event_path_fields);
+
+static karak_result delete_event(karak_ctx *c)
+{
+    return karak_resp_empty(c);
+}
+
 /* ---- headers and cookies ---- */
 
 typedef struct {
@@ -373,6 +414,8 @@ static karak_app *tutorial_app(void)
               .query = &update_query, .response = &update_out);
     karak_post(app, "/offers", create_offer, .body = &offer_schema, .status = 201,
                .response = &offer_schema);
+    karak_post(app, "/events", create_event, .body = &event_schema, .response = &event_schema);
+    karak_delete(app, "/events/{event_id}", delete_event, .path = &event_path, .status = 204);
     karak_get(app, "/headers", read_headers, .headers = &read_headers_schema,
               .cookies = &ads_cookies, .response = &headers_out);
     karak_get(app, "/required-header", required_header, .headers = &key_headers,

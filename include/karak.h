@@ -7,6 +7,7 @@
  * This umbrella header is the one to include. Each concern has its own header:
  *   karak/common.h    version, error codes (KARAK_E*), karak_strerror, shared types
  *   karak/schema.h    karak_field / karak_schema: structs validated like pydantic models
+ *   karak/formats.h   karak_uuid, karak_date, karak_datetime: the values of those fields
  *   karak/app.h       karak_new, routes (karak_get, karak_post, ...), logging
  *   karak/request.h   inside a handler: karak_path_*, karak_body, karak_req_*, karak_defer
  *   karak/response.h  inside a handler: karak_resp_* builders

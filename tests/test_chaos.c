@@ -47,6 +47,56 @@ static const karak_field header_fields[] = {
 };
 static const karak_schema header_schema = KARAK_SCHEMA(Headers, header_fields);
 
+/* Models: nested structs, lists, dicts, enums, formats, patterns. */
+typedef struct {
+    const char *url;
+    int kind;
+} Pic;
+static const karak_field pic_fields[] = {
+    KARAK_FIELD(Pic, url, KARAK_STR, .pattern = "^https?://"),
+    KARAK_FIELD(Pic, kind, KARAK_ENUM, .choices = KARAK_CHOICES("png", "jpg"), .dflt = "png"),
+    KARAK_FIELDS_END,
+};
+static const karak_schema pic_schema = KARAK_SCHEMA(Pic, pic_fields);
+
+typedef struct {
+    karak_uuid id;
+    karak_datetime at;
+    Pic cover;
+    KARAK_LIST_OF(Pic) pics;
+    KARAK_DICT_OF(karak_list) scores;
+} Album;
+static const karak_field album_fields[] = {
+    KARAK_FIELD(Album, id, KARAK_UUID),
+    KARAK_FIELD(Album, at, KARAK_DATETIME),
+    KARAK_FIELD(Album, cover, KARAK_OBJ, .schema = &pic_schema),
+    KARAK_FIELD(Album, pics, KARAK_LIST, .items = KARAK_ITEM(KARAK_OBJ, .schema = &pic_schema),
+                .max_len = 3),
+    KARAK_FIELD(Album, scores, KARAK_DICT,
+                .items = KARAK_ITEM(KARAK_LIST, .items = KARAK_ITEM(KARAK_I64)), .dflt = "{}"),
+    KARAK_FIELDS_END,
+};
+static const karak_schema album_schema = KARAK_SCHEMA(Album, album_fields);
+
+typedef struct {
+    KARAK_LIST_OF(int64_t) n;
+} Tags;
+static const karak_field tags_fields[] = {
+    KARAK_FIELD(Tags, n, KARAK_LIST, .items = KARAK_ITEM(KARAK_I64), .min_len = 2),
+    KARAK_FIELDS_END,
+};
+static const karak_schema tags_schema = KARAK_SCHEMA(Tags, tags_fields);
+
+static karak_result album(karak_ctx *c)
+{
+    return karak_resp_model(c, &album_schema, karak_body(c));
+}
+
+static karak_result tags(karak_ctx *c)
+{
+    return karak_resp_model(c, &tags_schema, karak_query(c));
+}
+
 static karak_result create(karak_ctx *c)
 {
     /* a resource whose only way back is the cleanup */
@@ -98,6 +148,19 @@ static const struct {
     {"DELETE", "/items/42", NULL, no_headers},
     {"GET", "/teapot", NULL, no_headers},
     {"GET", "/nope", NULL, no_headers},
+    {"POST", "/albums",
+     "{\"id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\",\"at\":\"2024-01-15T10:30:00.5+02:00\","
+     "\"cover\":{\"url\":\"http://a\"},\"pics\":[{\"url\":\"https://b\",\"kind\":\"jpg\"}],"
+     "\"scores\":{\"x\":[1,2],\"y\":[],\"x\":[3]}}",
+     no_headers},
+    {"POST", "/albums",
+     "{\"id\":\"nope\",\"at\":\"2024-13-01\",\"cover\":{\"url\":\"ftp://a\",\"kind\":\"gif\"},"
+     "\"pics\":[1,{},[]],\"scores\":{\"x\":[\"a\"],\"y\":5}}",
+     no_headers},
+    {"POST", "/albums", "{\"pics\":[{},{},{},{}],\"cover\":[]}", no_headers},
+    {"GET", "/tags?n=1&n=x&n=3", NULL, no_headers},
+    {"GET", "/tags?n=1", NULL, no_headers},
+    {"GET", "/tags?n=1&n=2", NULL, no_headers},
 };
 
 static bool same_reply(karak_reply *a, karak_reply *b)
@@ -139,6 +202,8 @@ START_TEST(every_allocation_fails_once)
     karak_get(app, "/search", search, .query = &query_schema, .headers = &header_schema);
     karak_get(app, "/items/{id:int}", item);
     karak_get(app, "/teapot", teapot);
+    karak_post(app, "/albums", album, .body = &album_schema);
+    karak_get(app, "/tags", tags, .query = &tags_schema);
     karak_client *cl = karak_client_new(app);
     ck_assert_ptr_nonnull(cl);
     karak_reply *want = send_case(cl, (size_t)_i);

@@ -19,74 +19,18 @@
 
 #include "testutil.h"
 
-typedef struct server {
-    pid_t pid;
-    int err_fd; /* the server's stderr */
-    int port;
-} server;
+typedef example_proc server;
 
 static server srv;
 
-/* Reads from fd until `needle` shows up in what was read, or the deadline passes. */
-static bool read_until(int fd, const char *needle, char *buf, size_t cap, int timeout_ms)
-{
-    size_t len = strlen(buf);
-    while (strstr(buf, needle) == NULL) {
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (poll(&p, 1, timeout_ms) <= 0 || len + 1 >= cap) return false;
-        ssize_t n = read(fd, buf + len, cap - 1 - len);
-        if (n <= 0) return false;
-        len += (size_t)n;
-        buf[len] = '\0';
-    }
-    return true;
-}
-
 static server start_server(void)
 {
-    int fds[2];
-    ck_assert_int_eq(pipe(fds), 0);
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        dup2(fds[1], STDERR_FILENO);
-        close(fds[0]);
-        close(fds[1]);
-        execl(QUICKSTART_BIN, QUICKSTART_BIN, "--port", "0", "--workers", "2", (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    char buf[512] = "";
-    bool started = read_until(fds[0], "\n", buf, sizeof buf, 10000) &&
-                   strstr(buf, "serving on http://127.0.0.1:") != NULL;
-    if (!started) {
-        /* a server left running would hold ctest's output pipe open until its timeout */
-        kill(pid, SIGKILL);
-        waitpid(pid, NULL, 0);
-    }
-    ck_assert_msg(started, "server did not start: %s", buf);
-    server s = {.pid = pid, .err_fd = fds[0]};
-    s.port = atoi(strstr(buf, "127.0.0.1:") + 10);
-    ck_assert_int_gt(s.port, 0);
-    return s;
+    return example_start(QUICKSTART_BIN);
 }
 
-/* SIGTERM, then the exit status (or -1 if it did not exit within 10 s). */
 static int stop_server(server *s)
 {
-    kill(s->pid, SIGTERM);
-    for (int i = 0; i < 1000; i++) {
-        int st;
-        if (waitpid(s->pid, &st, WNOHANG) == s->pid) {
-            close(s->err_fd);
-            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        }
-        usleep(10000);
-    }
-    kill(s->pid, SIGKILL);
-    waitpid(s->pid, NULL, 0);
-    close(s->err_fd);
-    return -1;
+    return example_stop(s);
 }
 
 static void suite_start(void)

@@ -222,8 +222,9 @@ START_TEST(test_syntax_errors)
 }
 END_TEST
 
-/* [libkarak] Python raises RecursionError (FastAPI: 500); libkarak stops at 512 levels
- * with a json_invalid at the offending bracket. */
+/* [libkarak] Python's json stops at its recursion limit with a RecursionError (FastAPI: 400
+ * "There was an error parsing the body", from about 955 levels under uvicorn); libkarak
+ * parses 1000 levels and stops at the next with a json_invalid at its bracket. */
 static char *repeat(const char *open, size_t times, const char *close)
 {
     size_t lo = strlen(open), lc = strlen(close);
@@ -237,22 +238,69 @@ static char *repeat(const char *open, size_t times, const char *close)
 
 START_TEST(test_nesting_depth)
 {
-    char *ok = repeat("[", 512, "]");
+    /* 1000 levels (KARAK_JSON_MAX_DEPTH) parse and write back (write.c recurses per
+     * level) */
+    char *ok = repeat("[", 1000, "]");
     kj *v = parse_ok(ok, strlen(ok));
     ck_assert_int_eq(v->type, KJ_ARR);
     kbuf b;
     kbuf_init(&b, &A, 64);
     kjw_value(&b, v);
-    expect_buf(&b, ok, strlen(ok), "512 nested arrays");
+    expect_buf(&b, ok, strlen(ok), "1000 nested arrays");
+    ok = repeat("{\"a\":", 1000, "}");
+    ok[1000 * 5 - 1] = '1'; /* {"a":{"a":...{"a":1}...}} : the innermost ':' becomes "a":1 */
 
-    const char *deep[] = {repeat("[", 513, "]"), repeat("{\"a\":", 513, "}")};
-    const size_t pos[] = {512, 512 * 5};
-    for (int k = 0; k < 2; k++) {
+    /* [libkarak] one more is a syntax error at the bracket that goes too deep (Python:
+     * RecursionError past its recursion limit, about 990 levels, which FastAPI answers 400) */
+    const char *deep[] = {repeat("[", 1001, "]"), repeat("{\"a\":", 1001, "}"),
+                          repeat("[", 1000000, "")};
+    const size_t pos[] = {1000, 5000, 1000};
+    for (int k = 0; k < 3; k++) {
         kj_error err = {NULL, 0};
         kj_status st = kj_parse(&A, deep[k], strlen(deep[k]), &v, &err);
         ck_assert_int_eq(st, KJ_SYNTAX);
         ck_assert_str_eq(err.msg, "Maximum nesting depth exceeded");
         ck_assert_uint_eq(err.pos, pos[k]);
+    }
+}
+END_TEST
+
+/* The parser keeps open containers on its own stack (parse.c): errors deep inside, and
+ * after the containers close, are where CPython's recursive scanner puts them
+ * (json.loads, CPython 3.11.7). */
+START_TEST(test_nested_errors)
+{
+    static const struct {
+        const char *open;
+        size_t opens;
+        const char *middle, *close;
+        size_t closes;
+        const char *tail, *msg;
+        size_t pos;
+    } cases[] = {
+        {"[", 500, "1,]", "]", 500, "", "Expecting value", 502},
+        {"[", 500, "", "]", 499, "", "Expecting ',' delimiter", 999},
+        {"{\"a\":", 300, "{\"b\":1,\"c\":[1,2,{\"d\":}]}", "}", 300, "", "Expecting value", 1521},
+        {"[{\"k\":[", 200, "1", "]}]", 200, ",", "Extra data", 2001},
+        {"[", 400, "", "]", 400, "]", "Extra data", 800},
+        {"{\"a\":", 300, "1", "}", 299, ",\"b\" 2}", "Expecting ':' delimiter", 1805},
+    };
+    for (int k = 0; k < N_ELEMS(cases); k++) {
+        size_t lo = strlen(cases[k].open), lm = strlen(cases[k].middle);
+        size_t lc = strlen(cases[k].close), lt = strlen(cases[k].tail);
+        char *s = karena_alloc_bytes(&A, cases[k].opens * lo + lm + cases[k].closes * lc + lt + 1);
+        ck_assert_ptr_nonnull(s);
+        char *w = s;
+        for (size_t i = 0; i < cases[k].opens; i++) memcpy(w, cases[k].open, lo), w += lo;
+        memcpy(w, cases[k].middle, lm), w += lm;
+        for (size_t i = 0; i < cases[k].closes; i++) memcpy(w, cases[k].close, lc), w += lc;
+        memcpy(w, cases[k].tail, lt + 1);
+        kj *v = NULL;
+        kj_error err = {NULL, 0};
+        ck_assert_msg(kj_parse(&A, s, strlen(s), &v, &err) == KJ_SYNTAX, "nested case %d", k);
+        ck_assert_msg(strcmp(err.msg, cases[k].msg) == 0 && err.pos == cases[k].pos,
+                      "nested case %d: %s at %zu, expected %s at %zu", k, err.msg, err.pos,
+                      cases[k].msg, cases[k].pos);
     }
 }
 END_TEST
@@ -519,6 +567,31 @@ START_TEST(test_tree)
     ck_assert_ptr_null(kj_get(v, "missing"));
     ck_assert_ptr_null(kj_get(v, "I"));
     ck_assert_ptr_null(kj_get(v, ""));
+}
+END_TEST
+
+/* An integer literal keeps its digits (json.loads gives a Python int of any size); its double
+ * is what strtod makes of it: beyond DBL_MAX, an infinity of its sign. Validation of a
+ * number field reads `d`, so it must not take such a KJ_INT for a finite value. */
+START_TEST(test_huge_int)
+{
+    char text[340];
+    for (int sign = 0; sign < 2; sign++) {
+        size_t n = 0;
+        if (sign) text[n++] = '-';
+        text[n++] = '1';
+        memset(text + n, '0', 329);
+        n += 329;
+        kj *v = parse_ok(text, n);
+        ck_assert_int_eq(v->type, KJ_INT);
+        ck_assert_uint_eq(v->n, n);
+        ck_assert_mem_eq(v->s, text, n);
+        ck_assert(isinf(v->d) && (v->d < 0) == (sign == 1));
+        kbuf b;
+        kbuf_init(&b, &A, 16);
+        kjw_value(&b, v);
+        expect_buf(&b, text, n, "a 330-digit integer written back");
+    }
 }
 END_TEST
 
@@ -807,6 +880,7 @@ static Suite *json_suite(void)
     tcase_add_checked_fixture(tc, arena_setup, arena_teardown);
     tcase_add_loop_test(tc, test_syntax_errors, 0, N_ELEMS(syntax_cases));
     tcase_add_test(tc, test_nesting_depth);
+    tcase_add_test(tc, test_nested_errors);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("encoding");
@@ -823,6 +897,7 @@ static Suite *json_suite(void)
     tcase_add_loop_test(tc, test_roundtrip, 0, N_ELEMS(roundtrip_cases));
     tcase_add_test(tc, test_tree);
     tcase_add_test(tc, test_duplicate_keys);
+    tcase_add_test(tc, test_huge_int);
     tcase_add_test(tc, test_new_str);
     suite_add_tcase(s, tc);
 

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -441,4 +443,67 @@ karak_reply *both_request_at(const char *where, karak_client *client, unsigned p
     }
     wire_reply_clear(&w);
     return r;
+}
+
+/* ---- example programs ---- */
+
+/* Reads from fd until `needle` shows up in what was read, or the deadline passes. */
+static bool read_until(int fd, const char *needle, char *buf, size_t cap, int timeout_ms)
+{
+    size_t len = strlen(buf);
+    while (strstr(buf, needle) == NULL) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, timeout_ms) <= 0 || len + 1 >= cap) return false;
+        ssize_t n = read(fd, buf + len, cap - 1 - len);
+        if (n <= 0) return false;
+        len += (size_t)n;
+        buf[len] = '\0';
+    }
+    return true;
+}
+
+example_proc example_start(const char *bin)
+{
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        dup2(fds[1], STDERR_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        execl(bin, bin, "--port", "0", "--workers", "2", (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    char buf[512] = "";
+    bool started = read_until(fds[0], "\n", buf, sizeof buf, 10000) &&
+                   strstr(buf, "serving on http://127.0.0.1:") != NULL;
+    if (!started) {
+        /* a server left running would hold ctest's output pipe open until its timeout */
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+    }
+    ck_assert_msg(started, "%s did not start: %s", bin, buf);
+    example_proc p = {.pid = pid, .err_fd = fds[0]};
+    p.port = (unsigned)atoi(strstr(buf, "127.0.0.1:") + 10);
+    ck_assert_uint_gt(p.port, 0);
+    return p;
+}
+
+int example_stop(example_proc *p)
+{
+    kill(p->pid, SIGTERM);
+    for (int i = 0; i < 1000; i++) {
+        int st;
+        if (waitpid(p->pid, &st, WNOHANG) == p->pid) {
+            close(p->err_fd);
+            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        }
+        usleep(10000);
+    }
+    kill(p->pid, SIGKILL);
+    waitpid(p->pid, NULL, 0);
+    close(p->err_fd);
+    return -1;
 }

@@ -46,6 +46,21 @@ void wire_reply_clear(wire_reply *r);
 void wire_request(unsigned port, const char *method, const char *target,
                   const karak_request_opts *o, wire_reply *out);
 
+/* ---- an example program as a black box ---- */
+
+/* A child process serving on 127.0.0.1. */
+typedef struct example_proc {
+    int pid;
+    int err_fd;    /* the child's stderr */
+    unsigned port;
+} example_proc;
+
+/* Starts `bin --port 0 --workers 2` and waits (10 s at most) for its "serving on
+ * http://127.0.0.1:PORT" line (asserts that it comes). */
+example_proc example_start(const char *bin);
+/* SIGTERM, then its exit status (-1 when it did not exit within 10 s and was killed). */
+int example_stop(example_proc *p);
+
 /* Milliseconds of CLOCK_MONOTONIC. */
 long long test_now_ms(void);
 

@@ -4,6 +4,7 @@
 #define KARAK_PUBLIC_SCHEMA_H
 
 #include <karak/common.h>
+#include <karak/formats.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -23,8 +24,12 @@ typedef enum karak_type {
                       "enum"); declare the member `int`, or a C enum of int's size */
     KARAK_LITERAL, /* const char *: one of .choices, pointing at that choice (Literal["a",
                       "b"]: errors are "literal_error") */
-    KARAK_DICT     /* karak_dict or KARAK_DICT_OF(T): a JSON object with string keys and
+    KARAK_DICT,    /* karak_dict or KARAK_DICT_OF(T): a JSON object with string keys and
                       values described by .items (dict[str, T]); a non-object is dict_type */
+    KARAK_UUID,    /* karak_uuid (uuid.UUID): 32 hex digits, hyphenated, braced or urn:uuid: */
+    KARAK_DATE,    /* karak_date (datetime.date): "2024-01-15", or a timestamp at midnight */
+    KARAK_DATETIME /* karak_datetime (datetime.datetime): RFC 3339 as pydantic reads it, a
+                      date alone, or a Unix timestamp; the offset is kept */
 } karak_type;
 
 /* A list in a struct: `len` elements at `items`, in the request arena. KARAK_LIST_OF(T) is
@@ -109,11 +114,12 @@ typedef struct karak_field {
 #ifndef __cplusplus
 #define KARAK_TYPE_OF_(x)                                                                     \
     _Generic((x), const char *: KARAK_STR, char *: KARAK_STR, int64_t: KARAK_I64,             \
+             karak_uuid: KARAK_UUID, karak_date: KARAK_DATE, karak_datetime: KARAK_DATETIME,  \
              int32_t: KARAK_I32, double: KARAK_F64, bool: KARAK_BOOL, default: 0)
 #define KARAK_TYPECHECK_(T, member, ty)                                                       \
     (0 * sizeof(struct {                                                                      \
          int karak_field_type_does_not_match_member                                           \
-             : (int)(ty) >= (int)KARAK_OBJ ||                                                  \
+             : ((int)(ty) >= (int)KARAK_OBJ && (int)(ty) <= (int)KARAK_DICT) ||                \
                        (int)KARAK_TYPE_OF_(((T *)0)->member) == (int)(ty)                      \
                    ? 1                                                                        \
                    : -1;                                                                      \

@@ -13,21 +13,32 @@ const karak_pair *khttp_header_find(const karak_pair *h, size_t n, const char *n
     return NULL;
 }
 
-/* email.message's get_content_type, as FastAPI uses it: case-insensitive, parameters and
- * spaces allowed; text/json is not JSON. */
+/* Python's str.strip() on a header value, which Starlette decodes as Latin-1: the ASCII
+ * whitespace of str.isspace() and the bytes 0x85 (NEL) and 0xA0 (NBSP). */
+static bool latin1_space(char c)
+{
+    unsigned char u = (unsigned char)c;
+    return kis_pyspace(c) || u == 0x85 || u == 0xA0;
+}
+
+/* FastAPI's test (fastapi/routing.py get_request_handler), through email.message's
+ * get_content_type: the value up to its first ';', stripped and lower-cased, must hold
+ * exactly one '/' (else it counts as text/plain), with the main type "application" and a
+ * subtype "json" or ending in "+json" ("+json" itself counts). text/json is not JSON. */
 bool khttp_content_type_is_json(const char *v)
 {
     if (v == NULL) return false;
-    while (*v == ' ' || *v == '\t') v++;
     size_t n = strcspn(v, ";");
-    while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t')) n--;
+    while (n > 0 && latin1_space(*v)) v++, n--;
+    while (n > 0 && latin1_space(v[n - 1])) n--;
     static const char app[] = "application/";
     size_t al = sizeof app - 1;
-    if (n <= al || strncasecmp(v, app, al) != 0) return false;
+    if (n < al || strncasecmp(v, app, al) != 0) return false;
     const char *sub = v + al;
     size_t sl = n - al;
+    if (memchr(sub, '/', sl) != NULL) return false;
     if (sl == 4 && strncasecmp(sub, "json", 4) == 0) return true;
-    return sl > 5 && strncasecmp(sub + sl - 5, "+json", 5) == 0;
+    return sl >= 5 && strncasecmp(sub + sl - 5, "+json", 5) == 0;
 }
 
 /* RFC 9110 5.6.2: token = 1*tchar */

@@ -4,18 +4,29 @@
  * position reach the client in the 422 `json_invalid` error. The control flow below mirrors
  * CPython's Modules/_json.c (scan_once_unicode, _parse_object_unicode, _parse_array_unicode,
  * scanstring_unicode, _match_number_unicode) so the same input gives the same message at the
- * same place. Positions are computed in bytes and converted to characters on error only.
- * Deviation: NaN, Infinity and -Infinity are rejected ("Expecting value"). */
+ * same place; its recursion into arrays and objects is a loop over an explicit stack here.
+ * Positions are computed in bytes and converted to characters on error only.
+ * Deviations: NaN, Infinity and -Infinity are rejected ("Expecting value"); nesting stops at
+ * KARAK_JSON_MAX_DEPTH ("Maximum nesting depth exceeded"), not at Python's recursion limit. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "json/json.h"
 
+/* An array or object being filled: its node and where its next element goes. */
+typedef struct open_container {
+    kj *v;
+    kj **tail;
+} open_container;
+
 typedef struct parser {
     karena *a;
     const char *s;
     size_t len;
-    int depth;
+    open_container *open; /* the containers around the value being read, innermost last */
+    size_t depth, cap;
+    const char *key; /* the member key just read, for the value that follows */
+    size_t key_len;
     bool lone_surrogate; /* seen; reported only if the text is otherwise valid JSON */
     kj_status status;
     const char *msg;
@@ -53,8 +64,6 @@ static kj *node(parser *p, kj_type t)
     if (v != NULL) v->type = t;
     return v;
 }
-
-static bool parse_value(parser *p, size_t i, kj **out, size_t *next);
 
 static bool read_hex4(parser *p, size_t at, unsigned *out)
 {
@@ -228,78 +237,95 @@ static bool literal(parser *p, size_t i, const char *word, size_t wlen)
     return i + wlen <= p->len && memcmp(p->s + i, word, wlen) == 0;
 }
 
-static bool parse_object(parser *p, size_t i, kj *obj, size_t *next)
+/* A key and its ':' at i, leaving i at the member's value (_parse_object_unicode). */
+static bool member_key(parser *p, size_t *i)
 {
-    kj **tail = &obj->child;
-    i = skip_ws(p, i);
-    if (i < p->len && p->s[i] == '}') {
-        *next = i + 1;
-        return true;
-    }
-    for (;;) {
-        if (i >= p->len || p->s[i] != '"')
-            return fail(p, "Expecting property name enclosed in double quotes", i);
-        const char *key;
-        size_t key_len;
-        if (!parse_string(p, i + 1, &key, &key_len, &i)) return false;
-        i = skip_ws(p, i);
-        if (i >= p->len || p->s[i] != ':') return fail(p, "Expecting ':' delimiter", i);
-        i = skip_ws(p, i + 1);
-        kj *val;
-        if (!parse_value(p, i, &val, &i)) return false;
-        val->key = key;
-        val->key_len = key_len;
-        val->n_index = obj->n++;
-        *tail = val;
-        tail = &val->next;
-        i = skip_ws(p, i);
-        if (i < p->len && p->s[i] == '}') break;
-        if (i >= p->len || p->s[i] != ',') return fail(p, "Expecting ',' delimiter", i);
-        i = skip_ws(p, i + 1);
-    }
-    *next = i + 1;
+    if (*i >= p->len || p->s[*i] != '"')
+        return fail(p, "Expecting property name enclosed in double quotes", *i);
+    if (!parse_string(p, *i + 1, &p->key, &p->key_len, i)) return false;
+    *i = skip_ws(p, *i);
+    if (*i >= p->len || p->s[*i] != ':') return fail(p, "Expecting ':' delimiter", *i);
+    *i = skip_ws(p, *i + 1);
     return true;
 }
 
-static bool parse_array(parser *p, size_t i, kj *arr, size_t *next)
+/* Makes v the last element of the innermost open container (the key is the one just read
+ * when that container is an object). */
+static void attach(parser *p, kj *v)
 {
-    kj **tail = &arr->child;
-    i = skip_ws(p, i);
-    if (i < p->len && p->s[i] == ']') {
-        *next = i + 1;
-        return true;
+    if (p->depth == 0) return;
+    open_container *o = &p->open[p->depth - 1];
+    if (o->v->type == KJ_OBJ) {
+        v->key = p->key;
+        v->key_len = p->key_len;
     }
-    for (;;) {
-        kj *val;
-        if (!parse_value(p, i, &val, &i)) return false;
-        val->n_index = arr->n++;
-        *tail = val;
-        tail = &val->next;
-        i = skip_ws(p, i);
-        if (i < p->len && p->s[i] == ']') break;
-        if (i >= p->len || p->s[i] != ',') return fail(p, "Expecting ',' delimiter", i);
-        i = skip_ws(p, i + 1);
+    v->n_index = o->v->n++;
+    *o->tail = v;
+    o->tail = &v->next;
+}
+
+static bool push(parser *p, kj *v)
+{
+    if (p->depth == p->cap) {
+        size_t cap = p->cap == 0 ? 8 : 2 * p->cap;
+        open_container *grown = karena_alloc(p->a, cap * sizeof *grown);
+        if (grown == NULL) return nomem(p);
+        if (p->depth > 0) memcpy(grown, p->open, p->depth * sizeof *grown);
+        p->open = grown;
+        p->cap = cap;
     }
-    *next = i + 1;
+    p->open[p->depth++] = (open_container){.v = v, .tail = &v->child};
     return true;
 }
 
-static bool parse_container(parser *p, kj_type t, size_t i, kj **out, size_t *next)
+/* '{' or '[' at i: opens the container, and leaves i at its first value; *closed when it
+ * is empty (i then after its closing bracket). */
+static bool open_at(parser *p, size_t *i, bool *closed, kj **out)
 {
-    if (++p->depth > KARAK_JSON_MAX_DEPTH) {
-        /* Python raises RecursionError (a 500 in FastAPI); a 422 at the offending bracket
-         * is the useful answer. */
-        return fail(p, "Maximum nesting depth exceeded", i);
+    if (p->depth >= KARAK_JSON_MAX_DEPTH) {
+        /* Python's json stops at its recursion limit (RecursionError: FastAPI's 400, see
+         * KARAK_JSON_MAX_DEPTH); a 422 at the offending bracket says more. */
+        return fail(p, "Maximum nesting depth exceeded", *i);
     }
-    kj *v = node(p, t);
+    bool obj = p->s[*i] == '{';
+    kj *v = node(p, obj ? KJ_OBJ : KJ_ARR);
     if (v == NULL) return nomem(p);
-    bool ok = t == KJ_OBJ ? parse_object(p, i + 1, v, next) : parse_array(p, i + 1, v, next);
-    p->depth--;
+    attach(p, v);
+    if (!push(p, v)) return false;
     *out = v;
-    return ok;
+    *i = skip_ws(p, *i + 1);
+    *closed = *i < p->len && p->s[*i] == (obj ? '}' : ']');
+    if (*closed) {
+        p->depth--;
+        (*i)++;
+        return true;
+    }
+    return !obj || member_key(p, i);
 }
 
-static bool parse_value(parser *p, size_t i, kj **out, size_t *next)
+/* After a value ending at *i: closes the containers that end there. Leaves *i at the next
+ * value and returns true, or returns true with *done when the outermost value is complete. */
+static bool after_value(parser *p, size_t *i, bool *done)
+{
+    *done = false;
+    while (p->depth > 0) {
+        bool obj = p->open[p->depth - 1].v->type == KJ_OBJ;
+        *i = skip_ws(p, *i);
+        if (*i < p->len && p->s[*i] == (obj ? '}' : ']')) {
+            p->depth--;
+            (*i)++;
+            continue;
+        }
+        if (*i >= p->len || p->s[*i] != ',') return fail(p, "Expecting ',' delimiter", *i);
+        *i = skip_ws(p, *i + 1);
+        return !obj || member_key(p, i);
+    }
+    *done = true;
+    return true;
+}
+
+/* A value that is not a container. */
+static bool parse_scalar(parser *p, size_t i, kj **out, size_t *next)
 {
     if (i >= p->len) return fail(p, "Expecting value", i);
     switch (p->s[i]) {
@@ -309,8 +335,6 @@ static bool parse_value(parser *p, size_t i, kj **out, size_t *next)
         *out = v;
         return parse_string(p, i + 1, &v->s, &v->n, next);
     }
-    case '{': return parse_container(p, KJ_OBJ, i, out, next);
-    case '[': return parse_container(p, KJ_ARR, i, out, next);
     case 'n':
         if (literal(p, i, "null", 4)) {
             *out = node(p, KJ_NULL);
@@ -334,6 +358,30 @@ static bool parse_value(parser *p, size_t i, kj **out, size_t *next)
     default: break;
     }
     return parse_number(p, i, out, next);
+}
+
+/* CPython's scan_once_unicode, with the recursion through _parse_object_unicode and
+ * _parse_array_unicode unrolled onto p->open: nesting costs arena memory, not C stack (a
+ * libmicrohttpd thread may have a small one). */
+static bool parse_value(parser *p, size_t i, kj **out, size_t *next)
+{
+    kj *root = NULL;
+    for (bool done = false; !done;) {
+        kj *v;
+        bool scalar = i >= p->len || (p->s[i] != '{' && p->s[i] != '[');
+        bool closed = false;
+        if (scalar) {
+            if (!parse_scalar(p, i, &v, &i)) return false;
+            attach(p, v);
+        } else if (!open_at(p, &i, &closed, &v)) {
+            return false;
+        }
+        if (root == NULL) root = v;
+        if ((scalar || closed) && !after_value(p, &i, &done)) return false;
+    }
+    *out = root;
+    *next = i;
+    return true;
 }
 
 kj_status kj_parse(karena *a, const char *text, size_t len, kj **out, kj_error *err)

@@ -1,63 +1,96 @@
 /* Lax coercion of strings to numbers and booleans, as pydantic-core's lax mode does it
- * (its str_as_int, strip_decimal_zeros, strip_underscores, str_as_float and str_as_bool).
- * Path, query, header and cookie values, and JSON strings in int/float/bool
- * fields, all go through here. This file decides conversions only, not error messages. */
+ * (src/input/shared.rs: str_as_int, clean_int_str, strip_leading_zeros, strip_underscores,
+ * str_as_float, str_as_bool). Path, query, header and cookie values, and JSON strings in
+ * int/float/bool fields, all go through here. This file decides conversions only, not
+ * error messages.
+ *
+ * The rules are pydantic-core's as written, quirks included, because a client sees them:
+ * "0__7" and "0-1" are ints (strip_leading_zeros drops zeros and underscores up to the next
+ * digit or '-'), "-_5" and "in_f" are floats (strip_underscores only looks at the ends and at
+ * doubled underscores), and " 1_0" is an int but not a float (str_as_float trims only before
+ * its first attempt). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "schema/schema.h"
 
-static void trim(const char **s, size_t *n)
+/* A three-byte White_Space character at u (the caller has three bytes). */
+static bool space3(const unsigned char *u)
 {
-    while (*n > 0 && kis_space(**s)) (*s)++, (*n)--;
-    while (*n > 0 && kis_space((*s)[*n - 1])) (*n)--;
+    if (u[0] < 0xE0 || u[0] > 0xEF || (u[1] & 0xC0) != 0x80 || (u[2] & 0xC0) != 0x80)
+        return false;
+    unsigned cp = (u[0] & 0x0Fu) << 12 | (u[1] & 0x3Fu) << 6 | (u[2] & 0x3Fu);
+    return cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 ||
+           cp == 0x202F || cp == 0x205F || cp == 0x3000;
 }
 
-/* Copies s without its underscores into out when every '_' stands between two digits
- * (Python's numeric literal rule); false otherwise or when it does not fit. */
-static bool strip_underscores(const char *s, size_t n, char *out, size_t cap, size_t *out_len)
+/* The Unicode White_Space character that s starts with, or ends with: its length in bytes,
+ * 0 if none. Rust's str::trim strips exactly these: \t-\r, space, U+0085, U+00A0, U+1680,
+ * U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000 (not U+200B, U+FEFF, nor Python's
+ * extra 0x1C-0x1F). Each encoding starts with a lead byte, so a match at the end of valid
+ * UTF-8 is a whole character. */
+static size_t space_at_start(const char *s, size_t n)
 {
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '_') {
-            if (!kunderscore_ok(s, n, i)) return false;
-            continue;
-        }
-        if (k + 1 >= cap) return false;
-        out[k++] = s[i];
-    }
-    out[k] = '\0';
-    *out_len = k;
+    const unsigned char *u = (const unsigned char *)s;
+    if (n >= 1 && kis_space(s[0])) return 1;
+    if (n >= 2 && u[0] == 0xC2 && (u[1] == 0x85 || u[1] == 0xA0)) return 2;
+    if (n >= 3 && space3(u)) return 3;
+    return 0;
+}
+
+static size_t space_at_end(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (n >= 1 && kis_space(s[n - 1])) return 1;
+    if (n >= 2 && u[n - 2] == 0xC2 && (u[n - 1] == 0x85 || u[n - 1] == 0xA0)) return 2;
+    if (n >= 3 && space3(u + n - 3)) return 3;
+    return 0;
+}
+
+/* Rust's str::trim */
+static void trim(const char **s, size_t *n)
+{
+    for (size_t k; (k = space_at_start(*s, *n)) > 0;) *s += k, *n -= k;
+    for (size_t k; (k = space_at_end(*s, *n)) > 0;) *n -= k;
+}
+
+/* strip_underscores applies: no '_' at either end and never two in a row (it then removes
+ * every '_', wherever it stands: "-_5", "1_.5", "1e_5"). */
+static bool underscores_strippable(const char *s, size_t n)
+{
+    if (n == 0 || s[0] == '_' || s[n - 1] == '_') return false;
+    for (size_t i = 0; i + 1 < n; i++)
+        if (s[i] == '_' && s[i + 1] == '_') return false;
     return true;
 }
 
-kc_result kc_int_from_str(const char *s, size_t n, int64_t *out, int *overflow)
+static size_t skip_underscores(const char *s, size_t n, size_t i, bool drop)
 {
-    *overflow = 0;
-    trim(&s, &n);
-    size_t i = 0;
-    bool neg = false;
-    if (i < n && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
-    size_t digits_at = i;
+    while (drop && i < n && s[i] == '_') i++;
+    return i;
+}
+
+/* jiter's NumberInt::from_bytes, a JSON integer -?(0|[1-9][0-9]*) and nothing else, read
+ * from a '-' when neg, then s (without its underscores when drop_us). */
+static kc_result json_int(bool neg, const char *s, size_t n, bool drop_us, int64_t *out,
+                          int *overflow)
+{
+    size_t i = skip_underscores(s, n, 0, drop_us);
+    if (i < n && s[i] == '-') {
+        if (neg) return KC_PARSING;
+        neg = true;
+        i = skip_underscores(s, n, i + 1, drop_us);
+    }
+    if (i == n || !kis_digit(s[i])) return KC_PARSING;
+    bool leading_zero = s[i] == '0';
     uint64_t mag = 0;
     bool big = false;
-    for (; i < n && s[i] != '.'; i++) {
-        if (s[i] == '_') {
-            /* strip_underscores: only between two digits */
-            if (i == digits_at || !kunderscore_ok(s, n, i)) return KC_PARSING;
-            continue;
-        }
+    for (; i < n; i = skip_underscores(s, n, i + 1, drop_us)) {
         if (!kis_digit(s[i])) return KC_PARSING;
         unsigned d = (unsigned)(s[i] - '0');
         if (mag > (UINT64_MAX - d) / 10) big = true;
         else mag = mag * 10 + d;
-    }
-    if (i == digits_at) return KC_PARSING;
-    if (i < n) {
-        /* strip_decimal_zeros: "5.0", "5.000" are integers; "5." and "5.5" are not. */
-        if (i + 1 == n) return KC_PARSING;
-        for (i++; i < n; i++)
-            if (s[i] != '0') return KC_PARSING;
+        if (leading_zero && skip_underscores(s, n, i + 1, drop_us) < n) return KC_PARSING;
     }
     if (big || mag > (uint64_t)INT64_MAX + (neg ? 1u : 0u)) {
         *overflow = neg ? -1 : 1;
@@ -65,6 +98,57 @@ kc_result kc_int_from_str(const char *s, size_t n, int64_t *out, int *overflow)
     }
     *out = neg ? (int64_t)(0 - mag) : (int64_t)mag;
     return KC_OK;
+}
+
+/* strip_leading_zeros: "0_07" -> "7", "00.0" -> "0.0", "000" -> "0", "0-1" -> "-1",
+ * "00_" -> "_"; false when s starts with neither a digit nor '-'. */
+static bool strip_leading_zeros(const char **s, size_t *n)
+{
+    const char *p = *s;
+    if (*n == 0) return false;
+    if (p[0] != '0') return (p[0] >= '1' && p[0] <= '9') || p[0] == '-';
+    for (size_t i = 1; i < *n; i++) {
+        if (p[i] == '0' || p[i] == '_') continue;
+        if (p[i] == '.') i--; /* keep one zero before the point */
+        else if (!((p[i] >= '1' && p[i] <= '9') || p[i] == '-')) return false;
+        *s = p + i;
+        *n -= i;
+        return true;
+    }
+    *s = p + *n - 1;
+    *n = 1;
+    return true;
+}
+
+/* clean_int_str, then NumberInt again: trim, one '+' (not before '-'), one '-' (not before
+ * '-' or '+'), leading zeros, a '.' followed by zeros only, underscores. */
+static kc_result clean_int(const char *s, size_t n, int64_t *out, int *overflow)
+{
+    trim(&s, &n);
+    if (n > 0 && s[0] == '+') {
+        if (n > 1 && s[1] == '-') return KC_PARSING;
+        s++, n--;
+    }
+    bool neg = n > 0 && s[0] == '-';
+    if (neg) {
+        if (n > 1 && (s[1] == '-' || s[1] == '+')) return KC_PARSING;
+        s++, n--;
+    }
+    if (!strip_leading_zeros(&s, &n)) return KC_PARSING;
+    const char *dot = memchr(s, '.', n);
+    if (dot != NULL && dot + 1 < s + n) {
+        bool zeros = true;
+        for (const char *z = dot + 1; zeros && z < s + n; z++) zeros = *z == '0';
+        if (zeros) n = (size_t)(dot - s);
+    }
+    return json_int(neg, s, n, underscores_strippable(s, n), out, overflow);
+}
+
+kc_result kc_int_from_str(const char *s, size_t n, int64_t *out, int *overflow)
+{
+    *overflow = 0;
+    kc_result r = json_int(false, s, n, false, out, overflow);
+    return r != KC_PARSING ? r : clean_int(s, n, out, overflow);
 }
 
 static bool word_is(const char *s, size_t n, const char *w)
@@ -104,17 +188,29 @@ static bool float_grammar(const char *s, size_t n)
     return i == n;
 }
 
+/* str_as_float: Rust's parse of the trimmed text; failing that, of the untrimmed text
+ * without its underscores when strip_underscores applies. */
 kc_result kc_float_from_str(const char *s, size_t n, double *out)
 {
-    char stack[KARAK_FLOAT_STACK_DIGITS];
-    size_t len;
-    trim(&s, &n);
-    if (n == 0) return KC_PARSING;
+    const char *t = s;
+    size_t tn = n;
+    trim(&t, &tn);
+    bool plain = float_grammar(t, tn);
+    if (!plain) {
+        if (!underscores_strippable(s, n) || memchr(s, '_', n) == NULL) return KC_PARSING;
+        t = s;
+        tn = n;
+    }
     /* strtod needs a terminated copy; long numerals ("0.000…1") are legal, so no cap */
-    char *clean = n < sizeof stack ? stack : malloc(n + 1);
+    char stack[KARAK_FLOAT_STACK_DIGITS];
+    char *clean = tn < sizeof stack ? stack : malloc(tn + 1);
     if (clean == NULL) return KC_NOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < tn; i++)
+        if (t[i] != '_') clean[k++] = t[i];
+    clean[k] = '\0';
     kc_result r = KC_PARSING;
-    if (strip_underscores(s, n, clean, n + 1, &len) && float_grammar(clean, len)) {
+    if (plain || float_grammar(clean, k)) {
         *out = strtod(clean, NULL);
         r = KC_OK;
     }
@@ -122,6 +218,7 @@ kc_result kc_float_from_str(const char *s, size_t n, double *out)
     return r;
 }
 
+/* str_as_bool: exact words, ASCII case-insensitive, no trimming (" true" is refused). */
 kc_result kc_bool_from_str(const char *s, size_t n, bool *out)
 {
     static const char *const truthy[] = {"1", "on", "t", "true", "y", "yes"};

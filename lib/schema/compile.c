@@ -39,6 +39,9 @@ size_t kschema_type_size(karak_type t)
     case KARAK_ENUM: return sizeof(int);
     case KARAK_LITERAL: return sizeof(const char *);
     case KARAK_DICT: return sizeof(karak_dict);
+    case KARAK_UUID: return sizeof(karak_uuid);
+    case KARAK_DATE: return sizeof(karak_date);
+    case KARAK_DATETIME: return sizeof(karak_datetime);
     }
     return 0;
 }
@@ -190,8 +193,9 @@ static bool compile_nested(kfield *kf, kschema *cs, const kcompiling *up, char *
         if (item == NULL) return field_error(err, errlen, s, f, "out of memory");
         item->f = f->items;
         kf->item = item;
-        if (cs->source != KSRC_BODY && item->f->type >= KARAK_OBJ &&
-            item->f->type != KARAK_ENUM && item->f->type != KARAK_LITERAL)
+        karak_type it = item->f->type;
+        if (cs->source != KSRC_BODY &&
+            (it == KARAK_OBJ || it == KARAK_LIST || it == KARAK_DICT))
             return field_error(err, errlen, s, f, "a parameter list holds scalars only");
         if (item->f->dflt != NULL || item->f->optional || item->f->has_offset)
             return field_error(err, errlen, s, f, "a list's items have no default and are not "
@@ -208,7 +212,7 @@ static bool compile_value(kfield *kf, kschema *cs, const kcompiling *up, char *e
 {
     const karak_schema *s = cs->schema;
     const karak_field *f = kf->f;
-    if (f->type < KARAK_STR || f->type > KARAK_DICT)
+    if (f->type < KARAK_STR || f->type > KARAK_DATETIME)
         return field_error(err, errlen, s, f, "unknown type");
     kf->size = kschema_type_size(f->type);
     return bounds_ok(f, err, errlen, s) && compile_pattern(kf, s, err, errlen) &&

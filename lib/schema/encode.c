@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "schema/schema.h"
+#include "util/formats.h"
 
 static void encode_object(kbuf *b, const karak_schema *s, const char *obj, unsigned ex);
 
@@ -56,6 +57,27 @@ static void encode_value(kbuf *b, const karak_field *f, const char *p, unsigned 
         size_t n = 0;
         while (f->choices[n] != NULL) n++;
         put_str(b, x >= 0 && (size_t)x < n ? f->choices[x] : NULL); /* out of range: null */
+        break;
+    }
+    case KARAK_UUID: {
+        karak_uuid u;
+        char text[KFMT_UUID_LEN + 1];
+        memcpy(&u, p, sizeof u);
+        kjw_string(b, text, kfmt_uuid_format(text, &u));
+        break;
+    }
+    case KARAK_DATE: {
+        karak_date d;
+        char text[KFMT_DATE_LEN + 1];
+        memcpy(&d, p, sizeof d);
+        kjw_string(b, text, kfmt_date_format(text, &d));
+        break;
+    }
+    case KARAK_DATETIME: {
+        karak_datetime dt;
+        char text[KFMT_DATETIME_MAX];
+        memcpy(&dt, p, sizeof dt);
+        kjw_string(b, text, kfmt_datetime_format(text, &dt, KFMT_PYDANTIC));
         break;
     }
     case KARAK_OBJ: encode_object(b, f->schema, p, ex); break;

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "schema/schema.h"
+#include "util/formats.h"
 
 /* A value on its way from the input to the struct. */
 typedef struct kscalar {
@@ -29,6 +30,9 @@ typedef struct kscalar {
     const char *s;
     size_t n;
     int overflow; /* integers: -1/+1 beyond int64 */
+    karak_uuid uuid;
+    karak_date date;
+    karak_datetime datetime;
 } kscalar;
 
 typedef enum kerr_kind {
@@ -113,7 +117,10 @@ static kerr_kind coerce_str(karak_type t, const char *s, size_t n, kscalar *v)
         return KE_NONE;
     case KARAK_OBJ:
     case KARAK_LIST:
-    case KARAK_DICT: break; /* not scalars: never coerced from one string */
+    case KARAK_DICT:
+    case KARAK_UUID:
+    case KARAK_DATE:
+    case KARAK_DATETIME: break; /* containers, and the formats (parsed with their errors) */
     }
     return KE_STRING_TYPE;
 }
@@ -132,7 +139,10 @@ static kerr_kind coerce_json(karak_type t, const kj *j, kscalar *v)
         return KE_NONE;
     case KARAK_OBJ:
     case KARAK_LIST:
-    case KARAK_DICT: return KE_STRING_TYPE; /* not reached: validated as containers */
+    case KARAK_DICT:
+    case KARAK_UUID:
+    case KARAK_DATE:
+    case KARAK_DATETIME: return KE_STRING_TYPE; /* not reached: validated on their own */
     case KARAK_I64:
     case KARAK_I32:
         if (j->type == KJ_INT) return int_from_str(j->s, j->n, v);
@@ -388,7 +398,10 @@ static bool check_constraints(const kcheck *k, kscalar *v)
     case KARAK_BOOL:
     case KARAK_OBJ:
     case KARAK_LIST:
-    case KARAK_DICT: return true;
+    case KARAK_DICT:
+    case KARAK_UUID:
+    case KARAK_DATE:
+    case KARAK_DATETIME: return true;
     }
     return true;
 }
@@ -426,6 +439,9 @@ static bool store(const kfield *kf, const kscalar *v, void *dst, karena *a)
     case KARAK_F64: memcpy(dst, &v->d, sizeof v->d); break;
     case KARAK_BOOL: memcpy(dst, &v->b, sizeof v->b); break;
     case KARAK_OBJ:
+    case KARAK_UUID: memcpy(dst, &v->uuid, sizeof v->uuid); break;
+    case KARAK_DATE: memcpy(dst, &v->date, sizeof v->date); break;
+    case KARAK_DATETIME: memcpy(dst, &v->datetime, sizeof v->datetime); break;
     case KARAK_LIST:
     case KARAK_DICT: break; /* stored by their own validators */
     }
@@ -451,6 +467,86 @@ static bool accept(const kcheck *k, kerr_kind e, kscalar *v, void *dst)
         return false;
     }
     return true;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* UUIDs, dates and datetimes (util/formats.h parses them as pydantic does)             */
+
+static bool is_format(karak_type t)
+{
+    return t == KARAK_UUID || t == KARAK_DATE || t == KARAK_DATETIME;
+}
+
+/* A parse error: pydantic's type, "prefix + text", ctx {"error": text} when it has one. */
+static void format_error(const kcheck *k, const kfmt_err *fe)
+{
+    const kj *input = input_of(k);
+    if (input == NULL) return;
+    if (!fe->has_ctx) {
+        kverrs_add(k->errs, fe->type, k->loc, fe->prefix, input, NULL);
+        return;
+    }
+    kbuf msg, ctx;
+    kbuf_init(&msg, k->errs->arena, 96);
+    kbuf_init(&ctx, k->errs->arena, 64);
+    kbuf_puts(&msg, fe->prefix);
+    kbuf_put(&msg, fe->text, fe->len);
+    kbuf_puts(&ctx, "{\"error\":");
+    kjw_string(&ctx, fe->text, fe->len);
+    kbuf_putc(&ctx, '}');
+    kverrs_add_built(k->errs, fe->type, k->loc, &msg, input, &ctx);
+}
+
+static int format_from_str(karak_type t, const char *s, size_t n, kscalar *v, kfmt_err *fe)
+{
+    switch (t) {
+    case KARAK_UUID: return kfmt_uuid_parse(s, n, &v->uuid, fe);
+    case KARAK_DATE: return kfmt_date_parse(s, n, &v->date, fe);
+    default: return kfmt_datetime_parse(s, n, &v->datetime, fe);
+    }
+}
+
+/* Dates and datetimes also come from JSON numbers: Unix timestamps. */
+static int format_from_number(karak_type t, const kj *j, kscalar *v, kfmt_err *fe)
+{
+    int64_t i = 0;
+    int overflow = 0;
+    bool integer = j->type == KJ_INT && kc_int_from_str(j->s, j->n, &i, &overflow) == KC_OK &&
+                   overflow == 0;
+    if (t == KARAK_DATE)
+        return integer ? kfmt_date_from_int(i, &v->date, fe)
+                       : kfmt_date_from_double(j->d, &v->date, fe);
+    return integer ? kfmt_datetime_from_int(i, &v->datetime, fe)
+                   : kfmt_datetime_from_double(j->d, &v->datetime, fe);
+}
+
+/* A format value from a parameter's string (j NULL) or a JSON value. */
+static bool format_value(const kcheck *k, const kj *j, const char *s, size_t n, void *dst)
+{
+    karak_type t = k->kf->f->type;
+    kscalar v = {0};
+    kfmt_err fe;
+    int rc;
+    if (j == NULL || j->type == KJ_STR) {
+        rc = format_from_str(t, j ? j->s : s, j ? j->n : n, &v, &fe);
+    } else if (t != KARAK_UUID && (j->type == KJ_INT || j->type == KJ_REAL)) {
+        rc = format_from_number(t, j, &v, &fe);
+    } else {
+        kverrs_add(k->errs,
+                   t == KARAK_UUID ? KFMT_UUID_TYPE : t == KARAK_DATE ? KFMT_DATE_TYPE
+                                                                      : KFMT_DATETIME_TYPE,
+                   k->loc,
+                   t == KARAK_UUID ? KFMT_UUID_TYPE_MSG
+                   : t == KARAK_DATE ? KFMT_DATE_TYPE_MSG
+                                     : KFMT_DATETIME_TYPE_MSG,
+                   j, NULL);
+        return false;
+    }
+    if (rc != 0) {
+        format_error(k, &fe);
+        return false;
+    }
+    return store(k->kf, &v, dst, k->errs->arena);
 }
 
 /* A present empty list points here, so that items == NULL can mean null. */
@@ -481,6 +577,7 @@ static void list_len_error(kverrs *errs, const kloc *loc, const kj *input, bool 
 
 static bool value_from_json(const kfield *kf, const kj *j, void *dst, const kloc *loc,
                             kverrs *errs);
+static bool format_value(const kcheck *k, const kj *j, const char *s, size_t n, void *dst);
 
 static const char msg_not_model[] =
     "Input should be a valid dictionary or object to extract fields from";
@@ -615,6 +712,7 @@ static bool value_from_json(const kfield *kf, const kj *j, void *dst, const kloc
     }
     kscalar sv = {0};
     kcheck k = {.kf = kf, .loc = loc, .input = j, .errs = errs};
+    if (is_format(kf->f->type)) return format_value(&k, j, NULL, 0, dst);
     return accept(&k, coerce_json(kf->f->type, j, &sv), &sv, dst);
 }
 
@@ -705,6 +803,7 @@ static bool value_from_str(const kfield *kf, const char *s, size_t n, void *dst,
     /* the input of a parameter error is its raw string, also for bounds; it is made only
        when there is an error */
     kcheck k = {.kf = kf, .loc = loc, .errs = errs, .raw = s, .raw_n = n};
+    if (is_format(kf->f->type)) return format_value(&k, NULL, s, n, dst);
     return accept(&k, coerce_str(kf->f->type, s, n, &sv), &sv, dst);
 }
 
@@ -814,6 +913,28 @@ kdefault_result kschema_default(kfield *kf, karena *mem)
     const karak_field *f = kf->f;
     if (f->type == KARAK_OBJ || f->type == KARAK_LIST || f->type == KARAK_DICT)
         return json_default(kf, mem);
+    if (is_format(f->type)) { /* kept as a JSON string and validated like a request's */
+        kbuf b;
+        kbuf_init(&b, mem, 64);
+        kjw_string(&b, f->dflt, strlen(f->dflt));
+        const char *text = kbuf_cstr(&b);
+        kj *tree = NULL;
+        kj_error e;
+        if (text == NULL || kj_parse(mem, text, strlen(text), &tree, &e) != KJ_OK)
+            return KDEFAULT_PARSE;
+        karena scratch;
+        karena_init(&scratch);
+        kverrs errs;
+        kverrs_init(&errs, &scratch);
+        kscalar tmp;
+        kloc loc = KLOC_KEY(NULL, "default");
+        kcheck k = {.kf = kf, .loc = &loc, .input = tree, .errs = &errs};
+        bool ok = format_value(&k, tree, NULL, 0, &tmp);
+        karena_free(&scratch);
+        if (!ok) return KDEFAULT_PARSE;
+        kf->dflt_json = tree;
+        return KDEFAULT_OK;
+    }
     const char *d = f->dflt;
     kscalar v = {0};
     if (coerce_str(f->type, d, strlen(d), &v) != KE_NONE || v.overflow != 0)

@@ -155,7 +155,7 @@ static const struct {
     {"float_parsing", false},     {"float_type", false},        {"bool_parsing", false},
     {"bool_type", false},         {"string_type", false},       {"string_too_short", true},
     {"string_too_long", true},    {"greater_than", true},       {"greater_than_equal", true},
-    {"less_than", true},          {"less_than_equal", true},
+    {"less_than", true},          {"less_than_equal", true},    {"value_error", true},
 };
 
 static void check_error_types(const kverrs *errs)
@@ -309,6 +309,20 @@ static bool is_bool_word(const char *s, size_t n)
     return false;
 }
 
+/* A numeral without pydantic-core's quirks: no underscore, and a minus sign only first.
+ * (Its int and float rules differ on "0__7", "0-1", " 1_0": the int takes them, the float
+ * does not.) */
+static bool plain_numeral(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r'))) i++;
+    if (i < n && (s[i] == '-' || s[i] == '+')) i++;
+    for (; i < n; i++)
+        if (s[i] == '_' || s[i] == '-' || s[i] == '+' || (unsigned char)s[i] >= 0x80)
+            return false;
+    return true;
+}
+
 static void check_coercion(const char *s, size_t n)
 {
     int64_t i = 0;
@@ -318,11 +332,12 @@ static void check_coercion(const char *s, size_t n)
     kc_result ri = kc_int_from_str(s, n, &i, &overflow);
     kc_result rf = kc_float_from_str(s, n, &d);
     FUZZ_CHECK(rf != KC_NOMEM, "out of memory");
+    if (!plain_numeral(s, n)) ri = KC_PARSING; /* nothing to compare */
     if (ri == KC_OK)
         FUZZ_CHECK(rf == KC_OK && (double)i == d, "int %lld but float %s (%.17g)",
                    (long long)i, rf == KC_OK ? "ok" : "refused", d);
-    if (ri == KC_TOO_BIG)
-        FUZZ_CHECK(overflow != 0 && rf == KC_OK && fabs(d) >= 9223372036854775807.0,
+    if (ri == KC_TOO_BIG && overflow != 0)
+        FUZZ_CHECK(rf == KC_OK && fabs(d) >= 9223372036854775807.0,
                    "beyond int64 but float %.17g", d);
     if (kc_bool_from_str(s, n, &b) == KC_OK)
         FUZZ_CHECK(is_bool_word(s, n), "a bool from a word pydantic does not take");
