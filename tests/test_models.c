@@ -36,6 +36,19 @@
  *       att: dict[str, int] = {}
  *       m: dict[str, list[int]] | None = None
  *   @app.post("/e") -> E
+ *   class StrictM(BaseModel):
+ *       model_config = ConfigDict(strict=True)
+ *       i: int = 0; f: float = 0; b: bool = False; s: str = ""
+ *   class Checked(BaseModel):
+ *       n: int
+ *       word: str = Field(default="x", strict=True)
+ *       @field_validator("n")
+ *       def odd(cls, v):
+ *           if v % 2 == 0: raise ValueError("n must be odd")
+ *   @app.post("/sm") -> StrictM, @app.post("/checked") -> Checked
+ *   @app.get("/sq")
+ *   def sq(i: Annotated[int, Query(strict=True)] = 0,
+ *          s: Annotated[str, Query(strict=True)] = "")
  *   @app.get("/h")
  *   def h(x_tag: Annotated[list[str] | None, Header()] = None,
  *         x_num: Annotated[list[int], Header()] = [0]) */
@@ -155,6 +168,50 @@ static const karak_field e_fields[] = {
 };
 static const karak_schema e_schema = KARAK_SCHEMA(E, e_fields);
 
+typedef struct {
+    int64_t i;
+    double f;
+    bool b;
+    const char *s;
+} StrictM;
+static const karak_field strict_m_fields[] = {
+    KARAK_FIELD(StrictM, i, KARAK_I64, .dflt = "0"),
+    KARAK_FIELD(StrictM, f, KARAK_F64, .dflt = "0"),
+    KARAK_FIELD(StrictM, b, KARAK_BOOL, .dflt = "false"),
+    KARAK_FIELD(StrictM, s, KARAK_STR, .dflt = ""),
+    KARAK_FIELDS_END,
+};
+static const karak_schema strict_m_schema = KARAK_SCHEMA(StrictM, strict_m_fields, .strict = true);
+
+static int odd(const void *value, char *msg, size_t cap)
+{
+    if (*(const int64_t *)value % 2 != 0) return 0;
+    snprintf(msg, cap, "n must be odd");
+    return -1;
+}
+
+typedef struct {
+    int64_t n;
+    const char *word;
+} Checked;
+static const karak_field checked_fields[] = {
+    KARAK_FIELD(Checked, n, KARAK_I64, .check = odd),
+    KARAK_FIELD(Checked, word, KARAK_STR, .dflt = "x", .strict = true),
+    KARAK_FIELDS_END,
+};
+static const karak_schema checked_schema = KARAK_SCHEMA(Checked, checked_fields);
+
+typedef struct {
+    int64_t i;
+    const char *s;
+} SQ;
+static const karak_field sq_fields[] = {
+    KARAK_FIELD(SQ, i, KARAK_I64, .dflt = "0", .strict = true),
+    KARAK_FIELD(SQ, s, KARAK_STR, .dflt = "", .strict = true),
+    KARAK_FIELDS_END,
+};
+static const karak_schema sq_schema = KARAK_SCHEMA(SQ, sq_fields);
+
 /* ---- handlers: each echoes what it was given, through its schema ---- */
 
 static karak_result echo_item(karak_ctx *c)
@@ -181,6 +238,18 @@ static karak_result echo_e(karak_ctx *c)
         if (e->att.keys[i] == NULL) return karak_resp_text(c, "no key");
     return karak_resp_model(c, &e_schema, e);
 }
+static karak_result echo_sm(karak_ctx *c)
+{
+    return karak_resp_model(c, &strict_m_schema, karak_body(c));
+}
+static karak_result echo_checked(karak_ctx *c)
+{
+    return karak_resp_model(c, &checked_schema, karak_body(c));
+}
+static karak_result echo_sq(karak_ctx *c)
+{
+    return karak_resp_model(c, &sq_schema, karak_query(c));
+}
 static karak_result echo_q(karak_ctx *c)
 {
     return karak_resp_model(c, &q_schema, karak_query(c));
@@ -198,6 +267,9 @@ static karak_app *models_app(void)
     ck_assert_int_eq(karak_post(app, "/outer", echo_outer, .body = &outer_schema), 0);
     ck_assert_int_eq(karak_post(app, "/e", echo_e, .body = &e_schema), 0);
     ck_assert_int_eq(karak_get(app, "/q", echo_q, .query = &q_schema), 0);
+    ck_assert_int_eq(karak_post(app, "/sm", echo_sm, .body = &strict_m_schema), 0);
+    ck_assert_int_eq(karak_post(app, "/checked", echo_checked, .body = &checked_schema), 0);
+    ck_assert_int_eq(karak_get(app, "/sq", echo_sq, .query = &sq_schema), 0);
     ck_assert_int_eq(karak_get(app, "/h", echo_h, .headers = &h_schema), 0);
     return app;
 }
@@ -275,6 +347,19 @@ static const struct {
      422, "{\"detail\":[{\"type\":\"int_parsing\",\"loc\":[\"body\",\"att\",\"b\"],\"msg\":\"Input should be a valid integer, unable to parse string as an integer\",\"input\":\"x\"}]}"},
     {"POST", "/e", NULL, "{}", 200, "{\"att\":{},\"m\":null}"},
     {"POST", "/e", NULL, "{\"m\":{\"x\":[]},\"att\":{\"\\u00e9\":true}}", 200, "{\"att\":{\"\xc3\xa9\":1},\"m\":{\"x\":[]}}"},
+    /* strict mode and a field's own validator */
+    {"POST", "/sm", NULL, "{\"i\":\"5\",\"f\":\"1.5\",\"b\":1,\"s\":5}",
+     422, "{\"detail\":[{\"type\":\"int_type\",\"loc\":[\"body\",\"i\"],\"msg\":\"Input should be a valid integer\",\"input\":\"5\"},{\"type\":\"float_type\",\"loc\":[\"body\",\"f\"],\"msg\":\"Input should be a valid number\",\"input\":\"1.5\"},{\"type\":\"bool_type\",\"loc\":[\"body\",\"b\"],\"msg\":\"Input should be a valid boolean\",\"input\":1},{\"type\":\"string_type\",\"loc\":[\"body\",\"s\"],\"msg\":\"Input should be a valid string\",\"input\":5}]}"},
+    {"POST", "/sm", NULL, "{\"i\":5.0,\"f\":true,\"b\":\"true\"}",
+     422, "{\"detail\":[{\"type\":\"int_type\",\"loc\":[\"body\",\"i\"],\"msg\":\"Input should be a valid integer\",\"input\":5.0},{\"type\":\"float_type\",\"loc\":[\"body\",\"f\"],\"msg\":\"Input should be a valid number\",\"input\":true},{\"type\":\"bool_type\",\"loc\":[\"body\",\"b\"],\"msg\":\"Input should be a valid boolean\",\"input\":\"true\"}]}"},
+    {"POST", "/sm", NULL, "{\"i\":5,\"f\":1,\"b\":true,\"s\":\"x\"}", 200, "{\"i\":5,\"f\":1.0,\"b\":true,\"s\":\"x\"}"},
+    {"POST", "/checked", NULL, "{\"n\":\"4\",\"word\":5}",
+     422, "{\"detail\":[{\"type\":\"value_error\",\"loc\":[\"body\",\"n\"],\"msg\":\"Value error, n must be odd\",\"input\":\"4\",\"ctx\":{\"error\":{}}},{\"type\":\"string_type\",\"loc\":[\"body\",\"word\"],\"msg\":\"Input should be a valid string\",\"input\":5}]}"},
+    {"POST", "/checked", NULL, "{\"n\":3,\"word\":\"y\"}", 200, "{\"n\":3,\"word\":\"y\"}"},
+    {"POST", "/checked", NULL, "{\"n\":2.0}",
+     422, "{\"detail\":[{\"type\":\"value_error\",\"loc\":[\"body\",\"n\"],\"msg\":\"Value error, n must be odd\",\"input\":2.0,\"ctx\":{\"error\":{}}}]}"},
+    {"GET", "/sq?i=5&s=x", NULL, NULL,
+     422, "{\"detail\":[{\"type\":\"int_type\",\"loc\":[\"query\",\"i\"],\"msg\":\"Input should be a valid integer\",\"input\":\"5\"}]}"},
 };
 
 START_TEST(model_table)

@@ -106,6 +106,16 @@ typedef struct karak_field {
     bool flatten;                      /* KARAK_OBJ: the nested struct's fields are read from
                                           and written into the enclosing object, as Python's
                                           {"id": 1, **item.model_dump()} */
+    bool strict;                       /* pydantic's strict mode for int, float, bool and
+                                          str: no coercion ("5" is no int, 1 no bool, 5.0 no
+                                          int); parameters, always strings, then fail for
+                                          every type but str */
+    int (*check)(const void *value, char *msg, size_t cap);
+                                       /* a validator run after the field's own checks (an
+                                          "after" field_validator): `value` points at the
+                                          validated value; return 0 to accept, else write a
+                                          message into msg (cap bytes) for pydantic's
+                                          value_error "Value error, <msg>" */
 } karak_field;
 
 /* The karak_type of a C expression's type, for the compile-time check of KARAK_FIELD: a
@@ -176,6 +186,8 @@ typedef struct karak_schema {
     /* since 0.3 */
     karak_extra extra; /* what an unknown key in a JSON object is */
     int end_;          /* sentinel for the option macro; leave alone */
+    bool strict;       /* every field strict (ConfigDict(strict=True)); nested schemas keep
+                          their own setting */
 } karak_schema;
 
 /* KARAK_SCHEMA(Item, item_fields) or KARAK_SCHEMA(Item, item_fields,

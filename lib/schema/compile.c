@@ -215,6 +215,10 @@ static bool compile_value(kfield *kf, kschema *cs, const kcompiling *up, char *e
     if (f->type < KARAK_STR || f->type > KARAK_DATETIME)
         return field_error(err, errlen, s, f, "unknown type");
     kf->size = kschema_type_size(f->type);
+    kf->strict = f->strict || s->strict;
+    if (f->check != NULL && (f->type == KARAK_OBJ || f->type == KARAK_LIST || f->type == KARAK_DICT))
+        return field_error(err, errlen, s, f, "a check on a model, list or dict (check its "
+                                              "fields or items)");
     return bounds_ok(f, err, errlen, s) && compile_pattern(kf, s, err, errlen) &&
            compile_choices(kf, &cs->mem, s, err, errlen) &&
            compile_nested(kf, cs, up, err, errlen);

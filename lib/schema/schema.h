@@ -91,6 +91,7 @@ struct kfield {
     const kschema *sub;   /* KARAK_OBJ: the nested schema */
     kfield *item;         /* KARAK_LIST: the element */
     void *re;             /* compiled pattern (pcre2_code) or NULL */
+    bool strict;          /* the field's or its schema's strict mode */
     size_t nchoices;      /* KARAK_ENUM/KARAK_LITERAL */
     const char *expected; /* their "'a', 'b' or 'c'" */
 };

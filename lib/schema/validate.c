@@ -125,6 +125,31 @@ static kerr_kind coerce_str(karak_type t, const char *s, size_t n, kscalar *v)
     return KE_STRING_TYPE;
 }
 
+/* Strict mode (pydantic's strict=True): the JSON value must have the field's own type. */
+static kerr_kind strict_json(karak_type t, const kj *j)
+{
+    switch (t) {
+    case KARAK_I64:
+    case KARAK_I32: return j->type == KJ_INT ? KE_NONE : KE_INT_TYPE;
+    case KARAK_F64: return j->type == KJ_INT || j->type == KJ_REAL ? KE_NONE : KE_FLOAT_TYPE;
+    case KARAK_BOOL: return j->type == KJ_BOOL ? KE_NONE : KE_BOOL_TYPE;
+    case KARAK_STR: return j->type == KJ_STR ? KE_NONE : KE_STRING_TYPE;
+    default: return KE_NONE; /* the other types have no lax mode to leave */
+    }
+}
+
+/* ...and a parameter, always a string, is only ever a str. */
+static kerr_kind strict_str(karak_type t)
+{
+    switch (t) {
+    case KARAK_I64:
+    case KARAK_I32: return KE_INT_TYPE;
+    case KARAK_F64: return KE_FLOAT_TYPE;
+    case KARAK_BOOL: return KE_BOOL_TYPE;
+    default: return KE_NONE;
+    }
+}
+
 static kerr_kind coerce_json(karak_type t, const kj *j, kscalar *v)
 {
     if (j->type == KJ_STR) {
@@ -448,6 +473,24 @@ static bool store(const kfield *kf, const kscalar *v, void *dst, karena *a)
     return true;
 }
 
+/* The field's own validator, on the stored value: "Value error, <its message>" with
+ * FastAPI's ctx for a ValueError, {"error": {}}. */
+static bool run_check(const kcheck *k, const void *dst)
+{
+    int (*fn)(const void *, char *, size_t) = k->kf->f->check;
+    if (fn == NULL) return true;
+    char why[KARAK_ERRLEN] = "";
+    if (fn(dst, why, sizeof why) == 0) return true;
+    why[sizeof why - 1] = '\0';
+    kbuf msg, ctx;
+    kbuf_init(&msg, k->errs->arena, 64);
+    kbuf_init(&ctx, k->errs->arena, 16);
+    kbuf_printf(&msg, "Value error, %s", why);
+    kbuf_puts(&ctx, "{\"error\":{}}");
+    kverrs_add_built(k->errs, "value_error", k->loc, &msg, input_of(k), &ctx);
+    return false;
+}
+
 /* The error of a value that did not coerce, or its constraints, then the store. */
 static bool accept(const kcheck *k, kerr_kind e, kscalar *v, void *dst)
 {
@@ -466,7 +509,7 @@ static bool accept(const kcheck *k, kerr_kind e, kscalar *v, void *dst)
         k->errs->nomem = true;
         return false;
     }
-    return true;
+    return run_check(k, dst);
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -546,7 +589,7 @@ static bool format_value(const kcheck *k, const kj *j, const char *s, size_t n, 
         format_error(k, &fe);
         return false;
     }
-    return store(k->kf, &v, dst, k->errs->arena);
+    return store(k->kf, &v, dst, k->errs->arena) && run_check(k, dst);
 }
 
 /* A present empty list points here, so that items == NULL can mean null. */
@@ -713,7 +756,9 @@ static bool value_from_json(const kfield *kf, const kj *j, void *dst, const kloc
     kscalar sv = {0};
     kcheck k = {.kf = kf, .loc = loc, .input = j, .errs = errs};
     if (is_format(kf->f->type)) return format_value(&k, j, NULL, 0, dst);
-    return accept(&k, coerce_json(kf->f->type, j, &sv), &sv, dst);
+    kerr_kind e = kf->strict ? strict_json(kf->f->type, j) : KE_NONE;
+    if (e == KE_NONE) e = coerce_json(kf->f->type, j, &sv);
+    return accept(&k, e, &sv, dst);
 }
 
 /* Absent (or JSON null in an optional field): default, optional, or `missing`. */
@@ -804,7 +849,9 @@ static bool value_from_str(const kfield *kf, const char *s, size_t n, void *dst,
        when there is an error */
     kcheck k = {.kf = kf, .loc = loc, .errs = errs, .raw = s, .raw_n = n};
     if (is_format(kf->f->type)) return format_value(&k, NULL, s, n, dst);
-    return accept(&k, coerce_str(kf->f->type, s, n, &sv), &sv, dst);
+    kerr_kind e = kf->strict ? strict_str(kf->f->type) : KE_NONE;
+    if (e == KE_NONE) e = coerce_str(kf->f->type, s, n, &sv);
+    return accept(&k, e, &sv, dst);
 }
 
 /* The raw strings of a list parameter, as the input of its list-level error. */
