@@ -49,6 +49,10 @@
  *   @app.get("/sq")
  *   def sq(i: Annotated[int, Query(strict=True)] = 0,
  *          s: Annotated[str, Query(strict=True)] = "")
+ *   class P(BaseModel):
+ *       title: str | None = None; n: int = 0; tags: list[str] | None = None
+ *   @app.patch("/p", response_model=P, response_model_exclude_unset=True)
+ *   @app.patch("/pn", response_model=P, response_model_exclude_none=True)
  *   @app.get("/h")
  *   def h(x_tag: Annotated[list[str] | None, Header()] = None,
  *         x_num: Annotated[list[int], Header()] = [0]) */
@@ -212,6 +216,20 @@ static const karak_field sq_fields[] = {
 };
 static const karak_schema sq_schema = KARAK_SCHEMA(SQ, sq_fields);
 
+typedef struct {
+    const char *title;
+    int64_t n;
+    KARAK_LIST_OF(const char *) tags;
+    uint64_t set;
+} P;
+static const karak_field p_fields[] = {
+    KARAK_FIELD(P, title, KARAK_STR, .optional = true),
+    KARAK_FIELD(P, n, KARAK_I64, .dflt = "0"),
+    KARAK_FIELD(P, tags, KARAK_LIST, .items = KARAK_ITEM(KARAK_STR), .optional = true),
+    KARAK_FIELDS_END,
+};
+static const karak_schema p_schema = KARAK_SCHEMA(P, p_fields, KARAK_FIELDS_SET(P, set));
+
 /* ---- handlers: each echoes what it was given, through its schema ---- */
 
 static karak_result echo_item(karak_ctx *c)
@@ -250,6 +268,14 @@ static karak_result echo_sq(karak_ctx *c)
 {
     return karak_resp_model(c, &sq_schema, karak_query(c));
 }
+static karak_result echo_p(karak_ctx *c)
+{
+    const P *p = karak_body(c);
+    /* what the mask says, by name */
+    karak_resp_header_add(c, "X-Title-Set", karak_model_is_set(&p_schema, p, "title") ? "yes"
+                                                                                     : "no");
+    return karak_resp_struct(c, p);
+}
 static karak_result echo_q(karak_ctx *c)
 {
     return karak_resp_model(c, &q_schema, karak_query(c));
@@ -270,6 +296,10 @@ static karak_app *models_app(void)
     ck_assert_int_eq(karak_post(app, "/sm", echo_sm, .body = &strict_m_schema), 0);
     ck_assert_int_eq(karak_post(app, "/checked", echo_checked, .body = &checked_schema), 0);
     ck_assert_int_eq(karak_get(app, "/sq", echo_sq, .query = &sq_schema), 0);
+    ck_assert_int_eq(karak_patch(app, "/p", echo_p, .body = &p_schema, .response = &p_schema,
+                                 .response_exclude = KARAK_EXCLUDE_UNSET), 0);
+    ck_assert_int_eq(karak_patch(app, "/pn", echo_p, .body = &p_schema, .response = &p_schema,
+                                 .response_exclude = KARAK_EXCLUDE_NONE), 0);
     ck_assert_int_eq(karak_get(app, "/h", echo_h, .headers = &h_schema), 0);
     return app;
 }
@@ -347,6 +377,15 @@ static const struct {
      422, "{\"detail\":[{\"type\":\"int_parsing\",\"loc\":[\"body\",\"att\",\"b\"],\"msg\":\"Input should be a valid integer, unable to parse string as an integer\",\"input\":\"x\"}]}"},
     {"POST", "/e", NULL, "{}", 200, "{\"att\":{},\"m\":null}"},
     {"POST", "/e", NULL, "{\"m\":{\"x\":[]},\"att\":{\"\\u00e9\":true}}", 200, "{\"att\":{\"\xc3\xa9\":1},\"m\":{\"x\":[]}}"},
+    /* PATCH: exclude_unset from the input's keys (null included), exclude_none */
+    {"PATCH", "/p", NULL, "{}", 200, "{}"},
+    {"PATCH", "/pn", NULL, "{}", 200, "{\"n\":0}"},
+    {"PATCH", "/p", NULL, "{\"title\":null}", 200, "{\"title\":null}"},
+    {"PATCH", "/pn", NULL, "{\"title\":null}", 200, "{\"n\":0}"},
+    {"PATCH", "/p", NULL, "{\"n\":3,\"tags\":[\"a\"]}", 200, "{\"n\":3,\"tags\":[\"a\"]}"},
+    {"PATCH", "/pn", NULL, "{\"n\":3,\"tags\":[\"a\"]}", 200, "{\"n\":3,\"tags\":[\"a\"]}"},
+    {"PATCH", "/p", NULL, "{\"tags\":null,\"zz\":1}", 200, "{\"tags\":null}"},
+    {"PATCH", "/pn", NULL, "{\"tags\":null,\"zz\":1}", 200, "{\"n\":0}"},
     /* strict mode and a field's own validator */
     {"POST", "/sm", NULL, "{\"i\":\"5\",\"f\":\"1.5\",\"b\":1,\"s\":5}",
      422, "{\"detail\":[{\"type\":\"int_type\",\"loc\":[\"body\",\"i\"],\"msg\":\"Input should be a valid integer\",\"input\":\"5\"},{\"type\":\"float_type\",\"loc\":[\"body\",\"f\"],\"msg\":\"Input should be a valid number\",\"input\":\"1.5\"},{\"type\":\"bool_type\",\"loc\":[\"body\",\"b\"],\"msg\":\"Input should be a valid boolean\",\"input\":1},{\"type\":\"string_type\",\"loc\":[\"body\",\"s\"],\"msg\":\"Input should be a valid string\",\"input\":5}]}"},
@@ -380,6 +419,32 @@ START_TEST(model_table)
         expect_response(r, rows[i].status, rows[i].body, where);
     }
     test_fixture_close(&app, &client, &server);
+}
+END_TEST
+
+/* karak_model_is_set tells a key given as null from one left out. */
+START_TEST(fields_set_by_name)
+{
+    karak_app *app = models_app();
+    karak_client *client = test_client_open(app);
+    static const struct {
+        const char *json, *title_set;
+    } cases[] = {{"{}", "no"}, {"{\"title\":null}", "yes"}, {"{\"title\":\"t\"}", "yes"},
+                 {"{\"n\":1}", "no"}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        karak_reply *r = karak_client_request(client, "PATCH", "/p",
+                                              &(const karak_request_opts){.json = cases[i].json});
+        ck_assert_int_eq(karak_reply_status(r), 200);
+        ck_assert_str_eq(karak_reply_header(r, "x-title-set"), cases[i].title_set);
+        karak_reply_free(r);
+    }
+    P p = {.set = 1u << 1};
+    ck_assert(karak_model_is_set(&p_schema, &p, "n"));
+    ck_assert(!karak_model_is_set(&p_schema, &p, "title"));
+    ck_assert(!karak_model_is_set(&p_schema, &p, "nope"));
+    ck_assert(!karak_model_is_set(&image_schema, &p, "url")); /* no mask */
+    karak_server *none = NULL;
+    test_fixture_close(&app, &client, &none);
 }
 END_TEST
 
@@ -484,6 +549,7 @@ int main(void)
     Suite *s = suite_create("models");
     TCase *tc = tcase_create("table");
     tcase_add_test(tc, model_table);
+    tcase_add_test(tc, fields_set_by_name);
     suite_add_tcase(s, tc);
     TCase *reg = tcase_create("registration");
     tcase_add_loop_test(reg, registration_errors, 0, (int)(sizeof bad_rows / sizeof *bad_rows));

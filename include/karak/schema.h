@@ -188,7 +188,18 @@ typedef struct karak_schema {
     int end_;          /* sentinel for the option macro; leave alone */
     bool strict;       /* every field strict (ConfigDict(strict=True)); nested schemas keep
                           their own setting */
+    size_t set_offset; /* KARAK_FIELDS_SET(T, member): a uint64_t member where validation
+                          records which fields the input gave, null included (pydantic's
+                          model_fields_set; bit i is field i); at most 64 fields */
 } karak_schema;
+
+#define KARAK_FIELDS_SET(T, member) .set_offset = offsetof(T, member) + 1
+
+/* Whether validation found field `name` (its C name or alias) in the input, null included,
+ * for a schema with KARAK_FIELDS_SET; a struct filled by hand has what its mask says. False
+ * for an unknown name or a schema without the mask. */
+KARAK_API bool karak_model_is_set(const karak_schema *schema, const void *obj,
+                                  const char *name);
 
 /* KARAK_SCHEMA(Item, item_fields) or KARAK_SCHEMA(Item, item_fields,
  * .extra = KARAK_EXTRA_FORBID) */

@@ -303,6 +303,12 @@ static kschema *compile_schema(const karak_schema *s, ksource source, const kcom
         return NULL;
     }
     size_t n = kschema_field_count(s);
+    if (s->set_offset != 0 && (s->set_offset - 1 + sizeof(uint64_t) > s->size || n > 64)) {
+        snprintf(err, errlen, "schema %s: %s", s->name ? s->name : "?",
+                 n > 64 ? "KARAK_FIELDS_SET records at most 64 fields"
+                        : "the KARAK_FIELDS_SET member lies outside the struct");
+        return NULL;
+    }
     kschema *cs = calloc(1, sizeof *cs);
     if (cs != NULL) {
         karena_init(&cs->mem);

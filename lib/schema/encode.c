@@ -135,11 +135,15 @@ static void encode_members(kbuf *b, const karak_schema *s, const char *obj, unsi
                            bool *first)
 {
     size_t n = kschema_field_count(s);
+    uint64_t set = 0;
+    if (s->set_offset != 0) memcpy(&set, obj + s->set_offset - 1, sizeof set);
     for (size_t i = 0; i < n; i++) {
         karak_field tmp;
         const karak_field *f = kschema_field_at(s, i, &tmp);
         bool unset = f->has_offset > 0 && !*(const bool *)(const void *)(obj + f->has_offset - 1);
-        if (unset && (ex & KARAK_EXCLUDE_UNSET)) continue;
+        /* "unset": not in the input (the schema's mask), else its presence flag cleared */
+        bool not_given = s->set_offset != 0 ? i < 64 && !(set & ((uint64_t)1 << i)) : unset;
+        if (not_given && (ex & KARAK_EXCLUDE_UNSET)) continue;
         bool null = unset || is_null(f, obj + f->offset);
         if (null && ((ex & KARAK_EXCLUDE_NONE) || f->exclude_if_null)) continue;
         if (f->type == KARAK_OBJ && f->flatten && !unset) {
@@ -167,4 +171,19 @@ static void encode_object(kbuf *b, const karak_schema *s, const char *obj, unsig
 void kschema_encode(kbuf *b, const karak_schema *s, const void *obj, unsigned exclude)
 {
     encode_object(b, s, obj, exclude);
+}
+
+bool karak_model_is_set(const karak_schema *s, const void *obj, const char *name)
+{
+    if (s == NULL || obj == NULL || name == NULL || s->set_offset == 0) return false;
+    size_t n = kschema_field_count(s);
+    uint64_t set;
+    memcpy(&set, (const char *)obj + s->set_offset - 1, sizeof set);
+    for (size_t i = 0; i < n && i < 64; i++) {
+        karak_field tmp;
+        const karak_field *f = kschema_field_at(s, i, &tmp);
+        if (strcmp(f->name, name) == 0 || (f->alias != NULL && strcmp(f->alias, name) == 0))
+            return (set >> i) & 1;
+    }
+    return false;
 }

@@ -813,10 +813,18 @@ static void forbid_extra(const kschema *cs, const kj *obj, const kloc *loc, kver
 /* ------------------------------------------------------------------------------------ */
 /* Entry points                                                                         */
 
+/* pydantic's model_fields_set, when the schema keeps it. */
+static void record_set(const kschema *cs, void *out, uint64_t set)
+{
+    if (cs->schema->set_offset != 0)
+        memcpy((char *)out + cs->schema->set_offset - 1, &set, sizeof set);
+}
+
 bool kschema_from_json(const kschema *cs, const kj *obj, void *out, const kloc *loc,
                        kverrs *errs)
 {
     size_t before = errs->count;
+    uint64_t set = 0;
     for (size_t i = 0; i < cs->count; i++) {
         const kfield *kf = &cs->fields[i];
         const karak_field *f = kf->f;
@@ -827,6 +835,7 @@ bool kschema_from_json(const kschema *cs, const kj *obj, void *out, const kloc *
         }
         const kj *v = kj_get(obj, kf->key);
         kloc at = KLOC_KEY(loc, kf->key);
+        if (v != NULL && i < 64) set |= (uint64_t)1 << i;
         if (v == NULL) {
             /* pydantic reports the whole enclosing object as a missing field's input */
             absent(kf, out, &at, obj, errs);
@@ -837,6 +846,7 @@ bool kschema_from_json(const kschema *cs, const kj *obj, void *out, const kloc *
         }
     }
     if (cs->schema->extra == KARAK_EXTRA_FORBID) forbid_extra(cs, obj, loc, errs);
+    record_set(cs, out, set);
     return errs->count == before && !errs->nomem;
 }
 
@@ -918,20 +928,24 @@ static void list_from_params(const kfield *kf, kparam_get get, void *ud, void *o
 bool kschema_from_params(const kschema *cs, kparam_get get, void *ud, void *out, kverrs *errs)
 {
     size_t before = errs->count;
+    uint64_t set = 0;
     kloc src = KLOC_KEY(NULL, ksource_name[cs->source]);
     for (size_t i = 0; i < cs->count; i++) {
         const kfield *kf = &cs->fields[i];
         kloc at = KLOC_KEY(&src, kf->key);
+        size_t n = 0;
+        if (i < 64 && get(ud, kf->key, kf->f->type == KARAK_LIST ? 0 : KPARAM_ONE, &n) != NULL)
+            set |= (uint64_t)1 << i;
         if (kf->f->type == KARAK_LIST) {
             list_from_params(kf, get, ud, out, &at, errs);
             continue;
         }
-        size_t n = 0;
         const char *s = get(ud, kf->key, KPARAM_ONE, &n);
         if (s == NULL) absent(kf, out, &at, NULL, errs);
         else if (value_from_str(kf, s, n, (char *)out + kf->f->offset, &at, errs))
             set_present(kf->f, out, true);
     }
+    record_set(cs, out, set);
     return errs->count == before && !errs->nomem;
 }
 
