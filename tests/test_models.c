@@ -53,6 +53,12 @@
  *       title: str | None = None; n: int = 0; tags: list[str] | None = None
  *   @app.patch("/p", response_model=P, response_model_exclude_unset=True)
  *   @app.patch("/pn", response_model=P, response_model_exclude_none=True)
+ *   class A(BaseModel):
+ *       meta: Any = None
+ *       extra: Any
+ *   @app.post("/any") -> A
+ *   @app.get("/anyq")
+ *   def anyq(v: Any = None): return {"v": v}
  *   @app.get("/h")
  *   def h(x_tag: Annotated[list[str] | None, Header()] = None,
  *         x_num: Annotated[list[int], Header()] = [0]) */
@@ -230,6 +236,26 @@ static const karak_field p_fields[] = {
 };
 static const karak_schema p_schema = KARAK_SCHEMA(P, p_fields, KARAK_FIELDS_SET(P, set));
 
+typedef struct {
+    json_t *meta;
+    json_t *extra;
+} A;
+static const karak_field a_fields[] = {
+    KARAK_FIELD(A, meta, KARAK_JSON, .optional = true),
+    KARAK_FIELD(A, extra, KARAK_JSON),
+    KARAK_FIELDS_END,
+};
+static const karak_schema a_schema = KARAK_SCHEMA(A, a_fields);
+
+typedef struct {
+    json_t *v;
+} AQ;
+static const karak_field aq_fields[] = {
+    KARAK_FIELD(AQ, v, KARAK_JSON, .optional = true),
+    KARAK_FIELDS_END,
+};
+static const karak_schema aq_schema = KARAK_SCHEMA(AQ, aq_fields);
+
 /* ---- handlers: each echoes what it was given, through its schema ---- */
 
 static karak_result echo_item(karak_ctx *c)
@@ -276,6 +302,14 @@ static karak_result echo_p(karak_ctx *c)
                                                                                      : "no");
     return karak_resp_struct(c, p);
 }
+static karak_result echo_a(karak_ctx *c)
+{
+    return karak_resp_model(c, &a_schema, karak_body(c));
+}
+static karak_result echo_aq(karak_ctx *c)
+{
+    return karak_resp_model(c, &aq_schema, karak_query(c));
+}
 static karak_result echo_q(karak_ctx *c)
 {
     return karak_resp_model(c, &q_schema, karak_query(c));
@@ -296,6 +330,8 @@ static karak_app *models_app(void)
     ck_assert_int_eq(karak_post(app, "/sm", echo_sm, .body = &strict_m_schema), 0);
     ck_assert_int_eq(karak_post(app, "/checked", echo_checked, .body = &checked_schema), 0);
     ck_assert_int_eq(karak_get(app, "/sq", echo_sq, .query = &sq_schema), 0);
+    ck_assert_int_eq(karak_post(app, "/any", echo_a, .body = &a_schema), 0);
+    ck_assert_int_eq(karak_get(app, "/anyq", echo_aq, .query = &aq_schema), 0);
     ck_assert_int_eq(karak_patch(app, "/p", echo_p, .body = &p_schema, .response = &p_schema,
                                  .response_exclude = KARAK_EXCLUDE_UNSET), 0);
     ck_assert_int_eq(karak_patch(app, "/pn", echo_p, .body = &p_schema, .response = &p_schema,
@@ -386,6 +422,15 @@ static const struct {
     {"PATCH", "/pn", NULL, "{\"n\":3,\"tags\":[\"a\"]}", 200, "{\"n\":3,\"tags\":[\"a\"]}"},
     {"PATCH", "/p", NULL, "{\"tags\":null,\"zz\":1}", 200, "{\"tags\":null}"},
     {"PATCH", "/pn", NULL, "{\"tags\":null,\"zz\":1}", 200, "{\"n\":0}"},
+    /* Any: a jansson value the request releases */
+    {"POST", "/any", NULL, "{\"extra\":{\"a\":[1,2.5,\"x\",null,true],\"b\":{\"c\":{}},\"a\":3}}",
+     200, "{\"meta\":null,\"extra\":{\"a\":3,\"b\":{\"c\":{}}}}"},
+    {"POST", "/any", NULL, "{}",
+     422, "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"body\",\"extra\"],\"msg\":\"Field required\",\"input\":{}}]}"},
+    {"POST", "/any", NULL, "{\"extra\":\"\\u00e9\",\"meta\":-0.0}", 200, "{\"meta\":-0.0,\"extra\":\"\xc3\xa9\"}"},
+    {"POST", "/any", NULL, "{\"meta\":[1,{\"k\":[]}],\"extra\":null}", 200, "{\"meta\":[1,{\"k\":[]}],\"extra\":null}"},
+    {"GET", "/anyq?v=5", NULL, NULL, 200, "{\"v\":\"5\"}"},
+    {"GET", "/anyq", NULL, NULL, 200, "{\"v\":null}"},
     /* strict mode and a field's own validator */
     {"POST", "/sm", NULL, "{\"i\":\"5\",\"f\":\"1.5\",\"b\":1,\"s\":5}",
      422, "{\"detail\":[{\"type\":\"int_type\",\"loc\":[\"body\",\"i\"],\"msg\":\"Input should be a valid integer\",\"input\":\"5\"},{\"type\":\"float_type\",\"loc\":[\"body\",\"f\"],\"msg\":\"Input should be a valid number\",\"input\":\"1.5\"},{\"type\":\"bool_type\",\"loc\":[\"body\",\"b\"],\"msg\":\"Input should be a valid boolean\",\"input\":1},{\"type\":\"string_type\",\"loc\":[\"body\",\"s\"],\"msg\":\"Input should be a valid string\",\"input\":5}]}"},

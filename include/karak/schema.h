@@ -28,8 +28,12 @@ typedef enum karak_type {
                       values described by .items (dict[str, T]); a non-object is dict_type */
     KARAK_UUID,    /* karak_uuid (uuid.UUID): 32 hex digits, hyphenated, braced or urn:uuid: */
     KARAK_DATE,    /* karak_date (datetime.date): "2024-01-15", or a timestamp at midnight */
-    KARAK_DATETIME /* karak_datetime (datetime.datetime): RFC 3339 as pydantic reads it, a
-                      date alone, or a Unix timestamp; the offset is kept */
+    KARAK_DATETIME, /* karak_datetime (datetime.datetime): RFC 3339 as pydantic reads it, a
+                       date alone, or a Unix timestamp; the offset is kept */
+    KARAK_JSON      /* json_t *: any JSON value, null included (typing.Any); a parameter is
+                       a JSON string. The value is the request's: libkarak decrefs it after
+                       the response (json_incref it to keep it). An optional field that was
+                       absent is NULL */
 } karak_type;
 
 /* A list in a struct: `len` elements at `items`, in the request arena. KARAK_LIST_OF(T) is
@@ -125,7 +129,8 @@ typedef struct karak_field {
 #define KARAK_TYPE_OF_(x)                                                                     \
     _Generic((x), const char *: KARAK_STR, char *: KARAK_STR, int64_t: KARAK_I64,             \
              karak_uuid: KARAK_UUID, karak_date: KARAK_DATE, karak_datetime: KARAK_DATETIME,  \
-             int32_t: KARAK_I32, double: KARAK_F64, bool: KARAK_BOOL, default: 0)
+             int32_t: KARAK_I32, double: KARAK_F64, bool: KARAK_BOOL, json_t *: KARAK_JSON,   \
+             default: 0)
 #define KARAK_TYPECHECK_(T, member, ty)                                                       \
     (0 * sizeof(struct {                                                                      \
          int karak_field_type_does_not_match_member                                           \

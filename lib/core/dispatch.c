@@ -202,12 +202,20 @@ static void validate_body(karak_ctx *c, const kj *parsed, bool is_json, kverrs *
     kschema_from_json(cs, parsed, c->body, &loc, errs);
 }
 
+/* Values validation hands the handler that the request releases (a KARAK_JSON field's). */
+static int defer_value(void *ud, void (*fn)(void *arg), void *arg)
+{
+    return karak_defer(ud, fn, arg);
+}
+
 /* True when the handler may run; otherwise c->resp holds the answer. */
 static bool validate(karak_ctx *c)
 {
     const kroute *r = c->route;
     kverrs errs;
     kverrs_init(&errs, c->arena);
+    errs.defer = defer_value;
+    errs.defer_ud = c;
     const kj *parsed = NULL;
     bool is_json = false;
     if (r->body != NULL && read_body(c, &errs, &parsed, &is_json) == BODY_ANSWERED) return false;

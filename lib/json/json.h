@@ -55,4 +55,9 @@ void kjw_i64(kbuf *b, int64_t v);
 void kjw_value(kbuf *b, const kj *v);      /* NULL writes null */
 void kjw_jansson(kbuf *b, const json_t *v);
 
+/* A new jansson value with the tree's content (a new reference), or NULL when out of
+ * memory. Integers beyond int64 become reals; a key given twice keeps its last value, at its
+ * first place. */
+json_t *kj_to_jansson(const kj *v);
+
 #endif

@@ -157,14 +157,15 @@ void kjw_jansson(kbuf *b, const json_t *v)
     switch (json_typeof(v)) {
     case JSON_OBJECT: {
         const char *key;
+        size_t key_len;
         json_t *val;
         bool first = true;
         kbuf_putc(b, '{');
         /* jansson >= 2.8 iterates in insertion order, as Python dicts do. */
-        json_object_foreach((json_t *)v, key, val) {
+        json_object_keylen_foreach((json_t *)v, key, key_len, val) {
             if (!first) kbuf_putc(b, ',');
             first = false;
-            kjw_string(b, key, strlen(key));
+            kjw_string(b, key, key_len);
             kbuf_putc(b, ':');
             kjw_jansson(b, val);
         }
@@ -188,4 +189,51 @@ void kjw_jansson(kbuf *b, const json_t *v)
     case JSON_FALSE: kbuf_put(b, "false", 5); break;
     case JSON_NULL: kbuf_put(b, "null", 4); break;
     }
+}
+
+json_t *kj_to_jansson(const kj *v)
+{
+    switch (v->type) {
+    case KJ_NULL: return json_null();
+    case KJ_BOOL: return json_boolean(v->b);
+    case KJ_INT: {
+        /* the digits, as an int64 when they fit */
+        bool neg = v->n > 0 && v->s[0] == '-';
+        uint64_t mag = 0;
+        bool fits = v->n - neg <= 19;
+        for (size_t i = neg; fits && i < v->n; i++) {
+            uint64_t digit = (uint64_t)(v->s[i] - '0');
+            fits = mag <= (UINT64_MAX - digit) / 10;
+            mag = mag * 10 + digit;
+        }
+        if (fits && mag <= (uint64_t)INT64_MAX + neg)
+            return json_integer(neg ? (json_int_t)(0 - mag) : (json_int_t)mag);
+        return json_real(v->d);
+    }
+    case KJ_REAL: return json_real(v->d);
+    case KJ_STR: return json_stringn_nocheck(v->s, v->n);
+    case KJ_ARR: {
+        json_t *a = json_array();
+        for (const kj *e = v->child; a != NULL && e != NULL; e = e->next) {
+            json_t *item = kj_to_jansson(e);
+            if (item == NULL || json_array_append_new(a, item) != 0) {
+                json_decref(a);
+                a = NULL;
+            }
+        }
+        return a;
+    }
+    case KJ_OBJ: {
+        json_t *o = json_object();
+        for (const kj *m = v->child; o != NULL && m != NULL; m = m->next) {
+            json_t *item = kj_to_jansson(m);
+            if (item == NULL || json_object_setn_new_nocheck(o, m->key, m->key_len, item) != 0) {
+                json_decref(o);
+                o = NULL;
+            }
+        }
+        return o;
+    }
+    }
+    return NULL;
 }

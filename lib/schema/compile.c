@@ -42,6 +42,7 @@ size_t kschema_type_size(karak_type t)
     case KARAK_UUID: return sizeof(karak_uuid);
     case KARAK_DATE: return sizeof(karak_date);
     case KARAK_DATETIME: return sizeof(karak_datetime);
+    case KARAK_JSON: return sizeof(json_t *);
     }
     return 0;
 }
@@ -195,7 +196,7 @@ static bool compile_nested(kfield *kf, kschema *cs, const kcompiling *up, char *
         kf->item = item;
         karak_type it = item->f->type;
         if (cs->source != KSRC_BODY &&
-            (it == KARAK_OBJ || it == KARAK_LIST || it == KARAK_DICT))
+            (it == KARAK_OBJ || it == KARAK_LIST || it == KARAK_DICT || it == KARAK_JSON))
             return field_error(err, errlen, s, f, "a parameter list holds scalars only");
         if (item->f->dflt != NULL || item->f->optional || item->f->has_offset)
             return field_error(err, errlen, s, f, "a list's items have no default and are not "
@@ -212,11 +213,12 @@ static bool compile_value(kfield *kf, kschema *cs, const kcompiling *up, char *e
 {
     const karak_schema *s = cs->schema;
     const karak_field *f = kf->f;
-    if (f->type < KARAK_STR || f->type > KARAK_DATETIME)
+    if (f->type < KARAK_STR || f->type > KARAK_JSON)
         return field_error(err, errlen, s, f, "unknown type");
     kf->size = kschema_type_size(f->type);
     kf->strict = f->strict || s->strict;
-    if (f->check != NULL && (f->type == KARAK_OBJ || f->type == KARAK_LIST || f->type == KARAK_DICT))
+    if (f->check != NULL && (f->type == KARAK_OBJ || f->type == KARAK_LIST ||
+                             f->type == KARAK_DICT || f->type == KARAK_JSON))
         return field_error(err, errlen, s, f, "a check on a model, list or dict (check its "
                                               "fields or items)");
     return bounds_ok(f, err, errlen, s) && compile_pattern(kf, s, err, errlen) &&
@@ -276,7 +278,8 @@ static bool field_ok(kschema *cs, size_t i, const kcompiling *up, char *err, siz
         return field_error(err, errlen, s, f, "member lies outside the struct");
     /* a string, literal or list says "absent" with NULL; other types need a flag */
     bool null_says_absent = f->type == KARAK_STR || f->type == KARAK_LITERAL ||
-                            f->type == KARAK_LIST || f->type == KARAK_DICT;
+                            f->type == KARAK_LIST || f->type == KARAK_DICT ||
+                            f->type == KARAK_JSON;
     if (f->optional && !null_says_absent && f->has_offset == 0)
         return field_error(err, errlen, s, f,
                            "an optional field of this type needs a presence flag "

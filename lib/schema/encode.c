@@ -80,6 +80,13 @@ static void encode_value(kbuf *b, const karak_field *f, const char *p, unsigned 
         kjw_string(b, text, kfmt_datetime_format(text, &dt, KFMT_PYDANTIC));
         break;
     }
+    case KARAK_JSON: {
+        const json_t *v;
+        memcpy(&v, p, sizeof v);
+        if (v == NULL) kbuf_put(b, "null", 4);
+        else kjw_jansson(b, v);
+        break;
+    }
     case KARAK_OBJ: encode_object(b, f->schema, p, ex); break;
     case KARAK_DICT: {
         karak_dict d;
@@ -122,7 +129,7 @@ static void encode_value(kbuf *b, const karak_field *f, const char *p, unsigned 
 static bool is_null(const karak_field *f, const char *p)
 {
     if (f->type == KARAK_STR || f->type == KARAK_LITERAL || f->type == KARAK_LIST ||
-        f->type == KARAK_DICT) {
+        f->type == KARAK_DICT || f->type == KARAK_JSON) {
         const void *ptr;
         memcpy(&ptr, p, sizeof ptr); /* a list's items, a dict's keys pointer comes first */
         return ptr == NULL;

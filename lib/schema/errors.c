@@ -15,6 +15,8 @@ void kverrs_init(kverrs *e, karena *a)
     e->tail = &e->head;
     e->count = 0;
     e->nomem = false;
+    e->defer = NULL;
+    e->defer_ud = NULL;
 }
 
 /* The frames from the outermost in: found by walking up, written in reverse. */

@@ -38,6 +38,10 @@ typedef struct kverrs {
     kverr **tail;
     size_t count;
     bool nomem;
+    /* registers what the request must release after its response (KARAK_JSON values);
+       NULL outside a request: such values are then released at once */
+    int (*defer)(void *ud, void (*fn)(void *arg), void *arg);
+    void *defer_ud;
 } kverrs;
 
 void kverrs_init(kverrs *e, karena *a);

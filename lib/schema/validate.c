@@ -120,7 +120,8 @@ static kerr_kind coerce_str(karak_type t, const char *s, size_t n, kscalar *v)
     case KARAK_DICT:
     case KARAK_UUID:
     case KARAK_DATE:
-    case KARAK_DATETIME: break; /* containers, and the formats (parsed with their errors) */
+    case KARAK_DATETIME:
+    case KARAK_JSON: break; /* containers, formats, any: each validated on its own */
     }
     return KE_STRING_TYPE;
 }
@@ -167,7 +168,8 @@ static kerr_kind coerce_json(karak_type t, const kj *j, kscalar *v)
     case KARAK_DICT:
     case KARAK_UUID:
     case KARAK_DATE:
-    case KARAK_DATETIME: return KE_STRING_TYPE; /* not reached: validated on their own */
+    case KARAK_DATETIME:
+    case KARAK_JSON: return KE_STRING_TYPE; /* not reached: validated on their own */
     case KARAK_I64:
     case KARAK_I32:
         if (j->type == KJ_INT) return int_from_str(j->s, j->n, v);
@@ -426,7 +428,8 @@ static bool check_constraints(const kcheck *k, kscalar *v)
     case KARAK_DICT:
     case KARAK_UUID:
     case KARAK_DATE:
-    case KARAK_DATETIME: return true;
+    case KARAK_DATETIME:
+    case KARAK_JSON: return true;
     }
     return true;
 }
@@ -468,7 +471,8 @@ static bool store(const kfield *kf, const kscalar *v, void *dst, karena *a)
     case KARAK_DATE: memcpy(dst, &v->date, sizeof v->date); break;
     case KARAK_DATETIME: memcpy(dst, &v->datetime, sizeof v->datetime); break;
     case KARAK_LIST:
-    case KARAK_DICT: break; /* stored by their own validators */
+    case KARAK_DICT:
+    case KARAK_JSON: break; /* stored by their own validators */
     }
     return true;
 }
@@ -739,10 +743,32 @@ static bool dict_from_json(const kfield *kf, const kj *j, void *dst, const kloc 
     return true;
 }
 
+static void json_release(void *v)
+{
+    json_decref(v);
+}
+
+/* Any JSON value, handed over as jansson's, released after the response. */
+static bool any_value(const kj *j, void *dst, kverrs *errs)
+{
+    json_t *v = kj_to_jansson(j);
+    if (v == NULL || (errs->defer != NULL && errs->defer(errs->defer_ud, json_release, v) != 0)) {
+        errs->nomem = true; /* a failed defer has released v already */
+        return false;
+    }
+    if (errs->defer == NULL) { /* no request to outlive: a registration-time check */
+        json_decref(v);
+        v = NULL;
+    }
+    memcpy(dst, &v, sizeof v);
+    return true;
+}
+
 static bool value_from_json(const kfield *kf, const kj *j, void *dst, const kloc *loc,
                             kverrs *errs)
 {
     switch (kf->f->type) {
+    case KARAK_JSON: return any_value(j, dst, errs);
     case KARAK_OBJ:
         if (j->type != KJ_OBJ) {
             kverrs_add(errs, "model_attributes_type", loc, msg_not_model, j, NULL);
@@ -770,6 +796,8 @@ static bool absent(const kfield *kf, void *out, const kloc *loc, const kj *input
         /* validated at registration: this cannot fail but for memory */
         kverrs quiet;
         kverrs_init(&quiet, errs->arena);
+        quiet.defer = errs->defer;
+        quiet.defer_ud = errs->defer_ud;
         if (!value_from_json(kf, kf->dflt_json, dst, loc, &quiet)) errs->nomem = true;
         set_present(f, out, true);
         return true;
@@ -859,6 +887,14 @@ static bool value_from_str(const kfield *kf, const char *s, size_t n, void *dst,
        when there is an error */
     kcheck k = {.kf = kf, .loc = loc, .errs = errs, .raw = s, .raw_n = n};
     if (is_format(kf->f->type)) return format_value(&k, NULL, s, n, dst);
+    if (kf->f->type == KARAK_JSON) {
+        const kj *str = kj_new_str(errs->arena, s, n);
+        if (str == NULL) {
+            errs->nomem = true;
+            return false;
+        }
+        return any_value(str, dst, errs);
+    }
     kerr_kind e = kf->strict ? strict_str(kf->f->type) : KE_NONE;
     if (e == KE_NONE) e = coerce_str(kf->f->type, s, n, &sv);
     return accept(&k, e, &sv, dst);
@@ -972,7 +1008,8 @@ static kdefault_result json_default(kfield *kf, karena *mem)
 kdefault_result kschema_default(kfield *kf, karena *mem)
 {
     const karak_field *f = kf->f;
-    if (f->type == KARAK_OBJ || f->type == KARAK_LIST || f->type == KARAK_DICT)
+    if (f->type == KARAK_OBJ || f->type == KARAK_LIST || f->type == KARAK_DICT ||
+        f->type == KARAK_JSON)
         return json_default(kf, mem);
     if (is_format(f->type)) { /* kept as a JSON string and validated like a request's */
         kbuf b;
