@@ -141,13 +141,21 @@ char *kpct_decode(karena *a, const char *s, size_t n, bool plus_is_space, size_t
 /* Writes s with every byte outside the unreserved set and `safe` escaped as %XX. */
 void kpct_encode(kbuf *b, const char *s, size_t n, const char *safe);
 
-/* ---- number formatting (numfmt.c) ---- */
+/* ---- numbers as text and back (numfmt.c), whatever the C locale ---- */
 
-/* Python repr of a finite double into buf (>= KARAK_NUM_REPR_MAX bytes); returns the
- * length. */
+/* Python repr of a finite double into buf (>= KARAK_NUM_REPR_MAX bytes, any of which may be
+ * written); returns the length. */
 size_t knum_repr(char *buf, double d);
 /* Rust's Display of a finite double (no exponent, no trailing ".0"), as pydantic prints
- * bounds in messages; buf >= KARAK_NUM_DISPLAY_MAX bytes. */
+ * bounds in messages; buf >= KARAK_NUM_DISPLAY_MAX bytes, as above. Its digits are repr's
+ * but for an exact tie between two shortest decimals, where Rust takes the larger and
+ * Python the even one (562949953421312.25: "...312.3", repr "...312.2"). */
 size_t knum_display(char *buf, double d);
+/* The double nearest to the decimal numeral s[0..n) (of two, the even one):
+ * [+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)? -- JSON's numbers, and the
+ * looser forms Python's float() and Rust's f64 take ("+1", "1.", ".5", "007"). No spaces,
+ * underscores or inf/nan words: callers handle those. Too large is +-inf and too small +-0,
+ * as with strtod. false, *out untouched, when s is not such a numeral. */
+bool knum_parse_double(const char *s, size_t n, double *out);
 
 #endif

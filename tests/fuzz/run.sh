@@ -18,7 +18,7 @@ here=$root/tests/fuzz
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 seconds=${FUZZ_SECONDS:-60}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_dispatch fuzz_json fuzz_framing)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_dispatch fuzz_json fuzz_framing fuzz_numfmt)
 
 cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER="${CC:-clang}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DKARAK_FUZZ=ON -DKARAK_BUILD_TESTS=OFF -DKARAK_BUILD_EXAMPLES=OFF >/dev/null
