@@ -28,8 +28,9 @@
  * handlers run concurrently on the server's worker threads. A karak_ctx belongs to one
  * request and must not be used after the handler has returned.
  *
- * Locale: numbers are parsed and printed with the C library under the default "C" locale;
- * an app that changes LC_NUMERIC with setlocale() gets wrong decimal points. */
+ * Locale: numbers are parsed and printed by libkarak itself (shortest round-trip digits,
+ * correctly rounded parsing), never through the C library's locale: an app may change
+ * LC_NUMERIC with setlocale() without changing a byte of what libkarak reads or writes. */
 #ifndef KARAK_H
 #define KARAK_H
 

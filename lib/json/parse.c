@@ -211,20 +211,9 @@ static bool parse_number(parser *p, size_t start, kj **out, size_t *next)
     }
     kj *v = node(p, is_float ? KJ_REAL : KJ_INT);
     if (v == NULL) return nomem(p);
-    char tmp[64];
-    const char *num = p->s + start;
     size_t n = i - start;
-    char *heap = NULL;
-    if (n < sizeof tmp) {
-        memcpy(tmp, num, n);
-        tmp[n] = '\0';
-        num = tmp;
-    } else {
-        heap = karena_strndup(p->a, num, n);
-        if (heap == NULL) return nomem(p);
-        num = heap;
-    }
-    v->d = strtod(num, NULL);
+    /* the grammar was checked above: the numeral always parses (locale-free, no copy) */
+    (void)knum_parse_double(p->s + start, n, &v->d);
     v->s = p->s + start;
     v->n = n;
     *out = v;

@@ -9,6 +9,7 @@
  * digit or '-'), "-_5" and "in_f" are floats (strip_underscores only looks at the ends and at
  * doubled underscores), and " 1_0" is an int but not a float (str_as_float trims only before
  * its first attempt). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,6 +189,23 @@ static bool float_grammar(const char *s, size_t n)
     return i == n;
 }
 
+/* The value of a numeral float_grammar accepted: the words by hand, the digits by the
+ * locale-free parser. */
+static kc_result float_value(const char *s, size_t n, double *out)
+{
+    size_t i = (n > 0 && (s[0] == '+' || s[0] == '-')) ? 1 : 0;
+    double sign = i == 1 && s[0] == '-' ? -1.0 : 1.0;
+    if (word_is(s + i, n - i, "nan")) {
+        *out = sign * NAN;
+        return KC_OK;
+    }
+    if (word_is(s + i, n - i, "inf") || word_is(s + i, n - i, "infinity")) {
+        *out = sign * INFINITY;
+        return KC_OK;
+    }
+    return knum_parse_double(s, n, out) ? KC_OK : KC_PARSING;
+}
+
 /* str_as_float: Rust's parse of the trimmed text; failing that, of the untrimmed text
  * without its underscores when strip_underscores applies. */
 kc_result kc_float_from_str(const char *s, size_t n, double *out)
@@ -201,19 +219,15 @@ kc_result kc_float_from_str(const char *s, size_t n, double *out)
         t = s;
         tn = n;
     }
-    /* strtod needs a terminated copy; long numerals ("0.000…1") are legal, so no cap */
+    if (plain) return float_value(t, tn, out);
+    /* without its underscores; long numerals ("0.000…1") are legal, so no cap */
     char stack[KARAK_FLOAT_STACK_DIGITS];
-    char *clean = tn < sizeof stack ? stack : malloc(tn + 1);
+    char *clean = tn < sizeof stack ? stack : malloc(tn);
     if (clean == NULL) return KC_NOMEM;
     size_t k = 0;
     for (size_t i = 0; i < tn; i++)
         if (t[i] != '_') clean[k++] = t[i];
-    clean[k] = '\0';
-    kc_result r = KC_PARSING;
-    if (plain || float_grammar(clean, k)) {
-        *out = strtod(clean, NULL);
-        r = KC_OK;
-    }
+    kc_result r = k > 0 && float_grammar(clean, k) ? float_value(clean, k, out) : KC_PARSING;
     if (clean != stack) free(clean);
     return r;
 }

@@ -19,11 +19,6 @@ char *kstrdup(const char *s)
     return s ? kstrndup(s, strlen(s)) : NULL;
 }
 
-bool kunderscore_ok(const char *s, size_t n, size_t i)
-{
-    return i > 0 && i + 1 < n && kis_digit(s[i - 1]) && kis_digit(s[i + 1]);
-}
-
 bool kbytes_zero(const void *p, size_t n)
 {
     const unsigned char *b = p;

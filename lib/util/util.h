@@ -114,9 +114,6 @@ char *kstrdup(const char *s);
 /* True when the n bytes at p are all zero (n may be 0). */
 bool kbytes_zero(const void *p, size_t n);
 
-/* Python's numeric-literal underscore rule, shared by integer and float parsing: an '_'
- * must stand between two digits. True when s[i] == '_' obeys it. */
-bool kunderscore_ok(const char *s, size_t n, size_t i);
 
 /* ---- UTF-8 (utf8.c) ---- */
 
