@@ -22,6 +22,29 @@ static size_t elem_size(const karak_field *f)
     return f->type == KARAK_OBJ ? f->schema->size : kschema_type_size(f->type);
 }
 
+#define FORMAT_TEXT_MAX 48 /* the longest of the three forms, with its NUL */
+_Static_assert(FORMAT_TEXT_MAX > KFMT_UUID_LEN && FORMAT_TEXT_MAX >= KFMT_DATETIME_MAX &&
+                   FORMAT_TEXT_MAX > KFMT_DATE_LEN,
+               "format_text's buffer holds every form");
+
+/* A UUID, date or datetime (at p, maybe unaligned) as pydantic's serializer writes it. */
+static size_t format_text(karak_type t, const char *p, char text[FORMAT_TEXT_MAX])
+{
+    if (t == KARAK_UUID) {
+        karak_uuid u;
+        memcpy(&u, p, sizeof u);
+        return kfmt_uuid_format(text, &u);
+    }
+    if (t == KARAK_DATE) {
+        karak_date d;
+        memcpy(&d, p, sizeof d);
+        return kfmt_date_format(text, &d);
+    }
+    karak_datetime dt;
+    memcpy(&dt, p, sizeof dt);
+    return kfmt_datetime_format(text, &dt, KFMT_PYDANTIC);
+}
+
 static void encode_value(kbuf *b, const karak_field *f, const char *p, unsigned ex)
 {
     switch (f->type) {
@@ -59,25 +82,11 @@ static void encode_value(kbuf *b, const karak_field *f, const char *p, unsigned 
         put_str(b, x >= 0 && (size_t)x < n ? f->choices[x] : NULL); /* out of range: null */
         break;
     }
-    case KARAK_UUID: {
-        karak_uuid u;
-        char text[KFMT_UUID_LEN + 1];
-        memcpy(&u, p, sizeof u);
-        kjw_string(b, text, kfmt_uuid_format(text, &u));
-        break;
-    }
-    case KARAK_DATE: {
-        karak_date d;
-        char text[KFMT_DATE_LEN + 1];
-        memcpy(&d, p, sizeof d);
-        kjw_string(b, text, kfmt_date_format(text, &d));
-        break;
-    }
+    case KARAK_UUID:
+    case KARAK_DATE:
     case KARAK_DATETIME: {
-        karak_datetime dt;
-        char text[KFMT_DATETIME_MAX];
-        memcpy(&dt, p, sizeof dt);
-        kjw_string(b, text, kfmt_datetime_format(text, &dt, KFMT_PYDANTIC));
+        char text[FORMAT_TEXT_MAX];
+        kjw_string(b, text, format_text(f->type, p, text));
         break;
     }
     case KARAK_JSON: {
