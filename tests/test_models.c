@@ -310,6 +310,16 @@ static karak_result echo_aq(karak_ctx *c)
 {
     return karak_resp_model(c, &aq_schema, karak_query(c));
 }
+/* A list response through the route's model, or an explicit one; an empty list. */
+static karak_result list_strict(karak_ctx *c)
+{
+    static const Strict rows_[] = {{.a = 1, .b = "x"}, {.a = -2, .b = "\"y\""}};
+    const char *n = karak_req_query_param(c, "n");
+    size_t count = n != NULL ? (size_t)atoi(n) : 2;
+    if (karak_req_query_param(c, "explicit") != NULL)
+        return karak_resp_list(c, &strict_schema, rows_, count);
+    return karak_resp_list(c, NULL, rows_, count);
+}
 static karak_result echo_q(karak_ctx *c)
 {
     return karak_resp_model(c, &q_schema, karak_query(c));
@@ -330,6 +340,7 @@ static karak_app *models_app(void)
     ck_assert_int_eq(karak_post(app, "/sm", echo_sm, .body = &strict_m_schema), 0);
     ck_assert_int_eq(karak_post(app, "/checked", echo_checked, .body = &checked_schema), 0);
     ck_assert_int_eq(karak_get(app, "/sq", echo_sq, .query = &sq_schema), 0);
+    ck_assert_int_eq(karak_get(app, "/list", list_strict, .response = &strict_schema), 0);
     ck_assert_int_eq(karak_post(app, "/any", echo_a, .body = &a_schema), 0);
     ck_assert_int_eq(karak_get(app, "/anyq", echo_aq, .query = &aq_schema), 0);
     ck_assert_int_eq(karak_patch(app, "/p", echo_p, .body = &p_schema, .response = &p_schema,
@@ -409,6 +420,10 @@ static const struct {
      422, "{\"detail\":[{\"type\":\"float_type\",\"loc\":[\"body\",\"price\"],\"msg\":\"Input should be a valid number\",\"input\":1000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000}]}"},
     {"POST", "/items", NULL, "{\"name\":\"a\\u0000b\",\"price\":-1000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000}",
      422, "{\"detail\":[{\"type\":\"value_error\",\"loc\":[\"body\",\"name\"],\"msg\":\"Value error, the string contains a NUL character (U+0000), which libkarak does not accept\",\"input\":\"a\\u0000b\",\"ctx\":{\"error\":{}}},{\"type\":\"float_type\",\"loc\":[\"body\",\"price\"],\"msg\":\"Input should be a valid number\",\"input\":-1000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000}]}"},
+    /* list responses (FastAPI: response_model=list[Strict]) */
+    {"GET", "/list", NULL, NULL, 200, "[{\"a\":1,\"b\":\"x\"},{\"a\":-2,\"b\":\"\\\"y\\\"\"}]"},
+    {"GET", "/list?explicit=1&n=1", NULL, NULL, 200, "[{\"a\":1,\"b\":\"x\"}]"},
+    {"GET", "/list?n=0", NULL, NULL, 200, "[]"},
     /* dicts: the order of each key's first appearance, the value of its last */
     {"POST", "/e", NULL, "{\"att\":{\"a\":\"x\",\"b\":1,\"a\":\"2\",\"\":3},\"m\":{\"k\":[1,\"z\"],\"j\":5}}",
      422, "{\"detail\":[{\"type\":\"int_parsing\",\"loc\":[\"body\",\"m\",\"k\",1],\"msg\":\"Input should be a valid integer, unable to parse string as an integer\",\"input\":\"z\"},{\"type\":\"list_type\",\"loc\":[\"body\",\"m\",\"j\"],\"msg\":\"Input should be a valid list\",\"input\":5}]}"},
