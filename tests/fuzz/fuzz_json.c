@@ -17,8 +17,13 @@
  *     each of a known type, with "ctx" exactly for the types that have one;
  *   - the same string values validate the same way as JSON members and as query
  *     parameters (both go through pydantic's lax string rules);
- *   - coercion: a string that is an int is also a float of the same value; a bool is one of
- *     pydantic's twelve words. */
+ *   - coercion: a plain numeral that is an int is also a float of the same value; a bool is
+ *     one of pydantic's twelve words;
+ *   - the whole value validated as a Doc, a model of every container and format type
+ *     (nested models, lists of models and of lists, a dict, an enum, a literal, a UUID, a
+ *     date, a datetime, a pattern, multiple_of, extra="forbid"): an accepted Doc encodes
+ *     to JSON that validates again and encodes to the same bytes; refused, its errors are
+ *     of known types and render as FastAPI's list. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +35,57 @@
 
 #define MAX_COERCED 64 /* strings of one input put through the coercers */
 
-static kschema *body_schema, *query_schema;
+static kschema *body_schema, *query_schema, *doc_schema;
+
+/* ---- Doc: every container and format type ---- */
+
+typedef struct {
+    const char *url;
+    int kind;
+    double w;
+    bool has_w;
+} Pic;
+static const karak_field pic_fields[] = {
+    KARAK_FIELD(Pic, url, KARAK_STR, .pattern = "^https?://\\S+$", .max_len = 40),
+    KARAK_FIELD(Pic, kind, KARAK_ENUM, .choices = KARAK_CHOICES("png", "jpg", "gif"),
+                .dflt = "png"),
+    KARAK_FIELD_OPT(Pic, w, has_w, KARAK_F64, KARAK_MULTIPLE_OF(0.5), KARAK_GE(0)),
+    KARAK_FIELDS_END,
+};
+static const karak_schema pic_schema = KARAK_SCHEMA(Pic, pic_fields, .extra = KARAK_EXTRA_FORBID);
+
+typedef struct {
+    karak_uuid id;
+    karak_date day;
+    karak_datetime at;
+    bool has_at;
+    const char *mode;
+    Pic cover;
+    KARAK_LIST_OF(Pic) pics;
+    KARAK_LIST_OF(karak_list) grid;
+    KARAK_DICT_OF(int32_t) score;
+    KARAK_LIST_OF(const char *) tags;
+    uint64_t set;
+} Doc;
+static const karak_field doc_fields[] = {
+    KARAK_FIELD(Doc, id, KARAK_UUID),
+    KARAK_FIELD(Doc, day, KARAK_DATE, .dflt = "2024-02-29"),
+    KARAK_FIELD_OPT(Doc, at, has_at, KARAK_DATETIME),
+    KARAK_FIELD(Doc, mode, KARAK_LITERAL, .choices = KARAK_CHOICES("a", "b"), .dflt = "a"),
+    KARAK_FIELD(Doc, cover, KARAK_OBJ, .schema = &pic_schema),
+    KARAK_FIELD(Doc, pics, KARAK_LIST, .items = KARAK_ITEM(KARAK_OBJ, .schema = &pic_schema),
+                .max_len = 8, .dflt = "[]"),
+    KARAK_FIELD(Doc, grid, KARAK_LIST,
+                .items = KARAK_ITEM(KARAK_LIST, .items = KARAK_ITEM(KARAK_I64, KARAK_LT(100)),
+                                    .min_len = 1),
+                .optional = true),
+    KARAK_FIELD(Doc, score, KARAK_DICT, .items = KARAK_ITEM(KARAK_I32), .dflt = "{}"),
+    KARAK_FIELD(Doc, tags, KARAK_LIST, .items = KARAK_ITEM(KARAK_STR, .min_len = 1),
+                .optional = true, .min_len = 1),
+    KARAK_FIELDS_END,
+};
+static const karak_schema doc_schema_decl =
+    KARAK_SCHEMA(Doc, doc_fields, KARAK_FIELDS_SET(Doc, set));
 
 static void compile_schemas(void)
 {
@@ -39,6 +94,8 @@ static void compile_schemas(void)
     FUZZ_CHECK(body_schema != NULL, "%s", err);
     query_schema = kschema_compile(&fuzz_item_schema, KSRC_QUERY, err, sizeof err);
     FUZZ_CHECK(query_schema != NULL, "%s", err);
+    doc_schema = kschema_compile(&doc_schema_decl, KSRC_BODY, err, sizeof err);
+    FUZZ_CHECK(doc_schema != NULL, "%s", err);
 }
 
 /* ---- the parser against jansson ---- */
@@ -156,6 +213,13 @@ static const struct {
     {"bool_type", false},         {"string_type", false},       {"string_too_short", true},
     {"string_too_long", true},    {"greater_than", true},       {"greater_than_equal", true},
     {"less_than", true},          {"less_than_equal", true},    {"value_error", true},
+    {"multiple_of", true},        {"string_pattern_mismatch", true},
+    {"list_type", false},         {"too_short", true},          {"too_long", true},
+    {"model_attributes_type", false}, {"dict_type", false},     {"enum", true},
+    {"literal_error", true},      {"extra_forbidden", false},   {"uuid_parsing", true},
+    {"uuid_type", false},         {"date_type", false},         {"datetime_type", false},
+    {"date_parsing", true},       {"datetime_parsing", true},   {"date_from_datetime_parsing", true},
+    {"datetime_from_date_parsing", true}, {"date_from_datetime_inexact", false},
 };
 
 static void check_error_types(const kverrs *errs)
@@ -298,6 +362,49 @@ static void validate_item(karena *a, const kj *obj, long index)
     check_as_params(a, obj, &it, ok, &errs);
 }
 
+/* ---- a Doc: validate, encode, validate the encoding again ---- */
+
+static bool doc_from(karena *a, const kj *v, Doc *d, kverrs *errs)
+{
+    memset(d, 0, sizeof *d);
+    kverrs_init(errs, a);
+    kloc body = KLOC_KEY(NULL, "body");
+    if (v->type != KJ_OBJ) return false;
+    return kschema_from_json(doc_schema, v, d, &body, errs);
+}
+
+static void check_doc(karena *a, const kj *v)
+{
+    Doc d;
+    kverrs errs;
+    bool ok = doc_from(a, v, &d, &errs);
+    FUZZ_CHECK(!errs.nomem, "out of memory");
+    if (v->type != KJ_OBJ) return;
+    if (!ok) {
+        FUZZ_CHECK(errs.count > 0, "refused without an error");
+        check_error_types(&errs);
+        check_rendered(a, &errs);
+        return;
+    }
+    kbuf once;
+    kbuf_init(&once, a, 256);
+    kschema_encode(&once, &doc_schema_decl, &d, 0);
+    FUZZ_CHECK(kbuf_cstr(&once) != NULL, "out of memory");
+    kj *again = NULL;
+    kj_error e;
+    FUZZ_CHECK(kj_parse(a, once.data, once.len, &again, &e) == KJ_OK,
+               "the encoding of an accepted Doc is not JSON: %s", once.data);
+    Doc d2;
+    FUZZ_CHECK(doc_from(a, again, &d2, &errs), "the encoding of an accepted Doc is refused: %s",
+               once.data);
+    kbuf twice;
+    kbuf_init(&twice, a, 256);
+    kschema_encode(&twice, &doc_schema_decl, &d2, 0);
+    FUZZ_CHECK(kbuf_cstr(&twice) != NULL, "out of memory");
+    FUZZ_CHECK(once.len == twice.len && memcmp(once.data, twice.data, once.len) == 0,
+               "a Doc encodes differently after a round trip:\n%s\n%s", once.data, twice.data);
+}
+
 /* ---- coercion ---- */
 
 static bool is_bool_word(const char *s, size_t n)
@@ -370,6 +477,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_round_trip(&a, v);
         size_t coerced = 0;
         walk(&a, v, -1, &coerced);
+        check_doc(&a, v);
     }
     karena_free(&a);
     return 0;
