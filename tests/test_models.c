@@ -310,6 +310,19 @@ static karak_result echo_aq(karak_ctx *c)
 {
     return karak_resp_model(c, &aq_schema, karak_query(c));
 }
+/* A narrower schema over the same struct hides fields; this one no route names, so it is
+ * compiled for the response. */
+static const karak_field image_name_fields[] = {
+    KARAK_FIELD(Image, name, KARAK_STR),
+    KARAK_FIELDS_END,
+};
+static const karak_schema image_name_schema = KARAK_SCHEMA(Image, image_name_fields);
+
+static karak_result narrow(karak_ctx *c)
+{
+    return karak_resp_model(c, &image_name_schema, karak_body(c));
+}
+
 /* A list response through the route's model, or an explicit one; an empty list. */
 static karak_result list_strict(karak_ctx *c)
 {
@@ -341,6 +354,7 @@ static karak_app *models_app(void)
     ck_assert_int_eq(karak_post(app, "/checked", echo_checked, .body = &checked_schema), 0);
     ck_assert_int_eq(karak_get(app, "/sq", echo_sq, .query = &sq_schema), 0);
     ck_assert_int_eq(karak_get(app, "/list", list_strict, .response = &strict_schema), 0);
+    ck_assert_int_eq(karak_post(app, "/narrow", narrow, .body = &image_schema), 0);
     ck_assert_int_eq(karak_post(app, "/any", echo_a, .body = &a_schema), 0);
     ck_assert_int_eq(karak_get(app, "/anyq", echo_aq, .query = &aq_schema), 0);
     ck_assert_int_eq(karak_patch(app, "/p", echo_p, .body = &p_schema, .response = &p_schema,
@@ -424,6 +438,7 @@ static const struct {
     {"GET", "/list", NULL, NULL, 200, "[{\"a\":1,\"b\":\"x\"},{\"a\":-2,\"b\":\"\\\"y\\\"\"}]"},
     {"GET", "/list?explicit=1&n=1", NULL, NULL, 200, "[{\"a\":1,\"b\":\"x\"}]"},
     {"GET", "/list?n=0", NULL, NULL, 200, "[]"},
+    {"POST", "/narrow", NULL, "{\"url\":\"http://x\",\"name\":\"n\"}", 200, "{\"name\":\"n\"}"},
     /* dicts: the order of each key's first appearance, the value of its last */
     {"POST", "/e", NULL, "{\"att\":{\"a\":\"x\",\"b\":1,\"a\":\"2\",\"\":3},\"m\":{\"k\":[1,\"z\"],\"j\":5}}",
      422, "{\"detail\":[{\"type\":\"int_parsing\",\"loc\":[\"body\",\"m\",\"k\",1],\"msg\":\"Input should be a valid integer, unable to parse string as an integer\",\"input\":\"z\"},{\"type\":\"list_type\",\"loc\":[\"body\",\"m\",\"j\"],\"msg\":\"Input should be a valid list\",\"input\":5}]}"},

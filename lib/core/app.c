@@ -94,6 +94,13 @@ static int fail(karak_app *app, int err, const char *msg)
     return err;
 }
 
+const kschema *kapp_schema_find(const karak_app *app, const karak_schema *s)
+{
+    for (size_t i = 0; i < app->nschemas; i++)
+        if (app->schemas[i]->schema == s) return app->schemas[i];
+    return NULL;
+}
+
 /* One compiled schema per karak_schema and source, shared by every route that uses it. */
 static kschema *schema_for(karak_app *app, const karak_schema *s, ksource source,
                            const kroute *route, int *err)
@@ -194,7 +201,8 @@ int karak_route_add(karak_app *app, const char *method, const char *pattern,
     r->body = schema_for(app, opts.body, KSRC_BODY, r, &err);
     /* a response model is compiled only to check it at registration: encoding reads the
        table itself */
-    if (schema_for(app, opts.response, KSRC_BODY, r, &err) != NULL) r->response = opts.response;
+    r->response_cs = schema_for(app, opts.response, KSRC_BODY, r, &err);
+    if (r->response_cs != NULL) r->response = opts.response;
     r->response_exclude = opts.response_exclude;
     if (err == KARAK_OK && (opts.response_exclude & ~(unsigned)(KARAK_EXCLUDE_UNSET |
                                                                  KARAK_EXCLUDE_NONE)) != 0) {

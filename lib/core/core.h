@@ -43,7 +43,8 @@ struct kroute {
     kschema *path;         /* compiled from params[] (params.c), or the route's own path
                               schema (app-owned) when path_user */
     bool path_user;
-    const karak_schema *response; /* response_model, checked by compiling it (app-owned) */
+    const karak_schema *response; /* response_model */
+    const kschema *response_cs;   /* ...compiled (app-owned): the encoder's keys */
     unsigned response_exclude;
     void *path_table;      /* the field table behind `path`, owned */
     kschema *query;
@@ -106,6 +107,10 @@ void karak_app_log(const karak_app *app, karak_log_level level, const char *fmt,
  * False when the caller's struct is larger and sets a member this version does not know:
  * ignoring it silently would drop what the caller asked for. */
 bool kopts_load(void *dst, size_t dst_size, const void *src, size_t src_size);
+
+/* A compiled form of `s` among the app's (any source: encoding reads the same keys), or
+ * NULL when no route names it. */
+const kschema *kapp_schema_find(const karak_app *app, const karak_schema *s);
 
 /* ---- the parameter pipeline (params.c) ---- */
 

@@ -106,15 +106,42 @@ karak_result karak_resp_json_new(karak_ctx *c, json_t *value)
     return success(c, ct_json, &b);
 }
 
+/* Encodes `n` structs (an array when `array`, else the one object) through `schema`: its
+ * compiled form from registration when a route names it, else compiled for this response
+ * alone (slower: name the schema in a route's options to have it ready). */
+static karak_result encode_model(karak_ctx *c, const karak_schema *schema, const void *items,
+                                 size_t n, bool array, unsigned ex)
+{
+    if (schema == NULL || schema->fields == NULL || (items == NULL && (n > 0 || !array)))
+        return answered(c, KRESP_BODY, false);
+    const kschema *cs = c->route != NULL && c->route->response == schema
+                            ? c->route->response_cs
+                            : kapp_schema_find(c->app, schema);
+    kschema *temp = NULL;
+    if (cs == NULL) {
+        char why[KARAK_ERRLEN];
+        cs = temp = kschema_compile(schema, KSRC_BODY, why, sizeof why);
+        if (temp == NULL) {
+            karak_app_log(c->app, KARAK_LOG_ERROR, "response model: %s", why);
+            return answered(c, KRESP_BODY, false);
+        }
+    }
+    kbuf b;
+    kbuf_init(&b, c->arena, array ? 64 + n * 64 : 256);
+    if (array) kbuf_putc(&b, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0) kbuf_putc(&b, ',');
+        kschema_encode(&b, cs, (const char *)items + i * schema->size, ex);
+    }
+    if (array) kbuf_putc(&b, ']');
+    kschema_free(temp);
+    return success(c, ct_json, &b);
+}
+
 karak_result karak_resp_model_ex(karak_ctx *c, const karak_schema *schema, const void *obj,
                                  unsigned exclude)
 {
-    if (schema == NULL || schema->fields == NULL || obj == NULL)
-        return answered(c, KRESP_BODY, false);
-    kbuf b;
-    kbuf_init(&b, c->arena, 256);
-    kschema_encode(&b, schema, obj, exclude);
-    return success(c, ct_json, &b);
+    return encode_model(c, schema, obj, 1, false, exclude);
 }
 
 karak_result karak_resp_model(karak_ctx *c, const karak_schema *schema, const void *obj)
@@ -126,7 +153,7 @@ karak_result karak_resp_struct(karak_ctx *c, const void *obj)
 {
     const kroute *r = c->route;
     if (r == NULL || r->response == NULL) return answered(c, KRESP_BODY, false);
-    return karak_resp_model_ex(c, r->response, obj, r->response_exclude);
+    return encode_model(c, r->response, obj, 1, false, r->response_exclude);
 }
 
 karak_result karak_resp_list(karak_ctx *c, const karak_schema *schema, const void *items,
@@ -138,17 +165,7 @@ karak_result karak_resp_list(karak_ctx *c, const karak_schema *schema, const voi
         schema = r->response;
         ex = r->response_exclude;
     }
-    if (schema == NULL || schema->fields == NULL || (items == NULL && n > 0))
-        return answered(c, KRESP_BODY, false);
-    kbuf b;
-    kbuf_init(&b, c->arena, 64 + n * 64);
-    kbuf_putc(&b, '[');
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0) kbuf_putc(&b, ',');
-        kschema_encode(&b, schema, (const char *)items + i * schema->size, ex);
-    }
-    kbuf_putc(&b, ']');
-    return success(c, ct_json, &b);
+    return encode_model(c, schema, items, n, true, ex);
 }
 
 karak_result karak_resp_text(karak_ctx *c, const char *text)

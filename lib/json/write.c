@@ -20,9 +20,19 @@ void kjw_string(kbuf *b, const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
     kbuf_reserve(b, n + 2);
+    if (b->failed) return;
+    size_t i = 0;
+    while (i < n && s[i] >= 0x20 && s[i] != '"' && s[i] != '\\' && s[i] < 0x80) i++;
+    if (i == n) { /* nothing to escape (the usual case): one copy into the room reserved */
+        b->data[b->len++] = '"';
+        memcpy(b->data + b->len, s, n);
+        b->len += n;
+        b->data[b->len++] = '"';
+        return;
+    }
     kbuf_putc(b, '"');
     size_t run = 0;
-    size_t i = 0;
+    i = 0;
     while (i < n) {
         unsigned char c = s[i];
         if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
@@ -74,9 +84,15 @@ void kjw_double(kbuf *b, double d)
 
 void kjw_i64(kbuf *b, int64_t v)
 {
-    char tmp[24];
-    int n = snprintf(tmp, sizeof tmp, "%" PRId64, v);
-    kbuf_put(b, tmp, (size_t)n);
+    char tmp[24]; /* digits from the right, no printf */
+    char *end = tmp + sizeof tmp, *p = end;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (v < 0) *--p = '-';
+    kbuf_put(b, p, (size_t)(end - p));
 }
 
 static int member_cmp(const void *pa, const void *pb)

@@ -261,12 +261,26 @@ static const char *wire_key(kschema *cs, const karak_field *f)
     return k;
 }
 
+/* "key": as the encoder writes it: the alias or the member's name, whatever the source (a
+ * header field x_token is read from x-token but written as x_token, as FastAPI does). */
+static bool key_json(kschema *cs, kfield *kf)
+{
+    const char *k = kf->f->alias ? kf->f->alias : kf->f->name;
+    kbuf b;
+    kbuf_init(&b, &cs->mem, strlen(k) + 4);
+    kjw_string(&b, k, strlen(k));
+    kbuf_putc(&b, ':');
+    kf->key_json = kbuf_cstr(&b);
+    kf->key_json_len = b.len;
+    return kf->key_json != NULL;
+}
+
 static bool field_ok(kschema *cs, size_t i, const kcompiling *up, char *err, size_t errlen)
 {
     const karak_schema *s = cs->schema;
     kfield *kf = &cs->fields[i];
     const karak_field *f = kf->f;
-    if (kf->key == NULL) return field_error(err, errlen, s, f, "out of memory");
+    if (kf->key == NULL || !key_json(cs, kf)) return field_error(err, errlen, s, f, "out of memory");
     if (kf->key[0] == '\0') return field_error(err, errlen, s, f, "empty name");
     for (size_t j = 0; j < i; j++)
         if (strcmp(cs->fields[j].key, kf->key) == 0)

@@ -1,25 +1,19 @@
-/* Encoding a struct described by a schema straight to JSON bytes, without a json_t tree:
- * the key is the alias or the member's name, an absent optional field is null, floats are
- * Python's repr (what Starlette writes), nested models are objects, lists arrays, an enum
- * its choice's string. It reads the caller's tables as they are (no compiled schema), so
- * it serves any struct a handler fills, checked at registration or not. */
+/* Encoding a struct described by a compiled schema straight to JSON bytes, without a json_t
+ * tree: each key as escaped at registration, an absent optional field null, floats in
+ * Python's repr (what Starlette writes), nested models as objects, lists as arrays, dicts
+ * as objects, an enum as its choice's string, UUIDs, dates and datetimes as pydantic's
+ * serializer writes them. */
 #include <string.h>
 
 #include "schema/schema.h"
 #include "util/formats.h"
 
-static void encode_object(kbuf *b, const karak_schema *s, const char *obj, unsigned ex);
+static void encode_object(kbuf *b, const kschema *cs, const char *obj, unsigned ex);
 
 static void put_str(kbuf *b, const char *str)
 {
     if (str == NULL) kbuf_put(b, "null", 4);
     else kjw_string(b, str, strlen(str));
-}
-
-/* The size of one element of a list of f's type. */
-static size_t elem_size(const karak_field *f)
-{
-    return f->type == KARAK_OBJ ? f->schema->size : kschema_type_size(f->type);
 }
 
 #define FORMAT_TEXT_MAX 48 /* the longest of the three forms, with its NUL */
@@ -45,9 +39,10 @@ static size_t format_text(karak_type t, const char *p, char text[FORMAT_TEXT_MAX
     return kfmt_datetime_format(text, &dt, KFMT_PYDANTIC);
 }
 
-static void encode_value(kbuf *b, const karak_field *f, const char *p, unsigned ex)
+/* The value at p, described by kf (a struct member or a list's or dict's element). */
+static void encode_value(kbuf *b, const kfield *kf, const char *p, unsigned ex)
 {
-    switch (f->type) {
+    switch (kf->f->type) {
     case KARAK_STR:
     case KARAK_LITERAL: {
         const char *str;
@@ -77,16 +72,15 @@ static void encode_value(kbuf *b, const karak_field *f, const char *p, unsigned 
     case KARAK_ENUM: {
         int x;
         memcpy(&x, p, sizeof x);
-        size_t n = 0;
-        while (f->choices[n] != NULL) n++;
-        put_str(b, x >= 0 && (size_t)x < n ? f->choices[x] : NULL); /* out of range: null */
+        /* a value out of range (a handler's) is written as null */
+        put_str(b, x >= 0 && (size_t)x < kf->nchoices ? kf->f->choices[x] : NULL);
         break;
     }
     case KARAK_UUID:
     case KARAK_DATE:
     case KARAK_DATETIME: {
         char text[FORMAT_TEXT_MAX];
-        kjw_string(b, text, format_text(f->type, p, text));
+        kjw_string(b, text, format_text(kf->f->type, p, text));
         break;
     }
     case KARAK_JSON: {
@@ -96,7 +90,7 @@ static void encode_value(kbuf *b, const karak_field *f, const char *p, unsigned 
         else kjw_jansson(b, v);
         break;
     }
-    case KARAK_OBJ: encode_object(b, f->schema, p, ex); break;
+    case KARAK_OBJ: encode_object(b, kf->sub, p, ex); break;
     case KARAK_DICT: {
         karak_dict d;
         memcpy(&d, p, sizeof d);
@@ -104,13 +98,12 @@ static void encode_value(kbuf *b, const karak_field *f, const char *p, unsigned 
             kbuf_put(b, "null", 4);
             break;
         }
-        size_t stride = elem_size(f->items);
         kbuf_putc(b, '{');
         for (size_t i = 0; i < d.len; i++) {
             if (i > 0) kbuf_putc(b, ',');
             put_str(b, d.keys[i]);
             kbuf_putc(b, ':');
-            encode_value(b, f->items, (const char *)d.values + i * stride, ex);
+            encode_value(b, kf->item, (const char *)d.values + i * kf->item->size, ex);
         }
         kbuf_putc(b, '}');
         break;
@@ -122,11 +115,10 @@ static void encode_value(kbuf *b, const karak_field *f, const char *p, unsigned 
             kbuf_put(b, "null", 4);
             break;
         }
-        size_t stride = elem_size(f->items);
         kbuf_putc(b, '[');
         for (size_t i = 0; i < l.len; i++) {
             if (i > 0) kbuf_putc(b, ',');
-            encode_value(b, f->items, (const char *)l.items + i * stride, ex);
+            encode_value(b, kf->item, (const char *)l.items + i * kf->item->size, ex);
         }
         kbuf_putc(b, ']');
         break;
@@ -134,11 +126,11 @@ static void encode_value(kbuf *b, const karak_field *f, const char *p, unsigned 
     }
 }
 
-/* A value that is written as null: a cleared presence flag, a NULL string or list. */
-static bool is_null(const karak_field *f, const char *p)
+/* A value that is written as null: a NULL string, literal, list, dict or free-form value. */
+static bool is_null(karak_type t, const char *p)
 {
-    if (f->type == KARAK_STR || f->type == KARAK_LITERAL || f->type == KARAK_LIST ||
-        f->type == KARAK_DICT || f->type == KARAK_JSON) {
+    if (t == KARAK_STR || t == KARAK_LITERAL || t == KARAK_LIST || t == KARAK_DICT ||
+        t == KARAK_JSON) {
         const void *ptr;
         memcpy(&ptr, p, sizeof ptr); /* a list's items, a dict's keys pointer comes first */
         return ptr == NULL;
@@ -147,46 +139,47 @@ static bool is_null(const karak_field *f, const char *p)
 }
 
 /* The members of one object, after `*first` tells whether one was written before. */
-static void encode_members(kbuf *b, const karak_schema *s, const char *obj, unsigned ex,
+static void encode_members(kbuf *b, const kschema *cs, const char *obj, unsigned ex,
                            bool *first)
 {
-    size_t n = kschema_field_count(s);
+    size_t set_offset = cs->schema->set_offset;
     uint64_t set = 0;
-    if (s->set_offset != 0) memcpy(&set, obj + s->set_offset - 1, sizeof set);
-    for (size_t i = 0; i < n; i++) {
-        karak_field tmp;
-        const karak_field *f = kschema_field_at(s, i, &tmp);
+    if (set_offset != 0) memcpy(&set, obj + set_offset - 1, sizeof set);
+    for (size_t i = 0; i < cs->count; i++) {
+        const kfield *kf = &cs->fields[i];
+        const karak_field *f = kf->f;
+        const char *p = obj + f->offset;
         bool unset = f->has_offset > 0 && !*(const bool *)(const void *)(obj + f->has_offset - 1);
-        /* "unset": not in the input (the schema's mask), else its presence flag cleared */
-        bool not_given = s->set_offset != 0 ? i < 64 && !(set & ((uint64_t)1 << i)) : unset;
-        if (not_given && (ex & KARAK_EXCLUDE_UNSET)) continue;
-        bool null = unset || is_null(f, obj + f->offset);
+        if (ex & KARAK_EXCLUDE_UNSET) {
+            /* "unset": not in the input (the schema's mask), else its presence flag cleared */
+            bool not_given = set_offset != 0 ? i < 64 && !(set & ((uint64_t)1 << i)) : unset;
+            if (not_given) continue;
+        }
+        bool null = unset || is_null(f->type, p);
         if (null && ((ex & KARAK_EXCLUDE_NONE) || f->exclude_if_null)) continue;
         if (f->type == KARAK_OBJ && f->flatten && !unset) {
-            encode_members(b, f->schema, obj + f->offset, ex, first);
+            encode_members(b, kf->sub, p, ex, first);
             continue;
         }
-        const char *key = f->alias ? f->alias : f->name;
         if (!*first) kbuf_putc(b, ',');
         *first = false;
-        kjw_string(b, key, strlen(key));
-        kbuf_putc(b, ':');
+        kbuf_put(b, kf->key_json, kf->key_json_len);
         if (unset) kbuf_put(b, "null", 4);
-        else encode_value(b, f, obj + f->offset, ex);
+        else encode_value(b, kf, p, ex);
     }
 }
 
-static void encode_object(kbuf *b, const karak_schema *s, const char *obj, unsigned ex)
+static void encode_object(kbuf *b, const kschema *cs, const char *obj, unsigned ex)
 {
     bool first = true;
     kbuf_putc(b, '{');
-    encode_members(b, s, obj, ex, &first);
+    encode_members(b, cs, obj, ex, &first);
     kbuf_putc(b, '}');
 }
 
-void kschema_encode(kbuf *b, const karak_schema *s, const void *obj, unsigned exclude)
+void kschema_encode(kbuf *b, const kschema *cs, const void *obj, unsigned exclude)
 {
-    encode_object(b, s, obj, exclude);
+    encode_object(b, cs, obj, exclude);
 }
 
 bool karak_model_is_set(const karak_schema *s, const void *obj, const char *name)

@@ -91,6 +91,8 @@ struct kfield {
     const kj *dflt_json;  /* KARAK_OBJ/KARAK_LIST default: the parsed JSON text */
     const char *key;      /* the name on the wire: alias, else the member's name (headers:
                              with '_' as '-'); NULL for a list's element */
+    const char *key_json; /* what the encoder writes before the value: "alias or name": */
+    size_t key_json_len;
     size_t size;          /* bytes of the value: a list element's stride */
     const kschema *sub;   /* KARAK_OBJ: the nested schema */
     kfield *item;         /* KARAK_LIST: the element */
@@ -145,9 +147,9 @@ bool kschema_from_params(const kschema *cs, kparam_get get, void *ud, void *out,
 
 /* ---- encoding (encode.c) ---- */
 
-/* Encodes a struct described by `s` as a JSON object, leaving out what `exclude`
- * (KARAK_EXCLUDE_* flags) says. */
-void kschema_encode(kbuf *b, const karak_schema *s, const void *obj, unsigned exclude);
+/* Encodes a struct described by the compiled `cs` as a JSON object, leaving out what
+ * `exclude` (KARAK_EXCLUDE_* flags) says. Keys were escaped at registration. */
+void kschema_encode(kbuf *b, const kschema *cs, const void *obj, unsigned exclude);
 /* The size of a value of type t (a list element's stride); 0 for KARAK_OBJ (its schema's). */
 size_t kschema_type_size(karak_type t);
 

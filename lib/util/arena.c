@@ -205,7 +205,7 @@ void kbuf_reserve(kbuf *b, size_t extra)
     b->cap = cap;
 }
 
-void kbuf_put(kbuf *b, const void *p, size_t n)
+void kbuf_put_grow(kbuf *b, const void *p, size_t n)
 {
     kbuf_reserve(b, n);
     if (b->failed) return;
@@ -218,7 +218,7 @@ void kbuf_puts(kbuf *b, const char *s)
     kbuf_put(b, s, strlen(s));
 }
 
-void kbuf_putc(kbuf *b, char ch)
+void kbuf_putc_grow(kbuf *b, char ch)
 {
     kbuf_reserve(b, 1);
     if (b->failed) return;

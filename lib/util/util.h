@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "util/limits.h"
 
@@ -60,9 +61,25 @@ typedef struct kbuf {
 
 void kbuf_init(kbuf *b, karena *a, size_t initial);
 void kbuf_reserve(kbuf *b, size_t extra);
-void kbuf_put(kbuf *b, const void *p, size_t n);
+void kbuf_put_grow(kbuf *b, const void *p, size_t n);
+/* n bytes: inline while there is room (and room for the NUL), else through the grower. */
+static inline void kbuf_put(kbuf *b, const void *p, size_t n)
+{
+    if (b->cap - b->len > n && !b->failed) {
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+    } else {
+        kbuf_put_grow(b, p, n);
+    }
+}
 void kbuf_puts(kbuf *b, const char *s);
-void kbuf_putc(kbuf *b, char ch);
+void kbuf_putc_grow(kbuf *b, char ch);
+/* One byte: inline while there is room (and room for the NUL), else through the grower. */
+static inline void kbuf_putc(kbuf *b, char ch)
+{
+    if (b->cap - b->len > 1 && !b->failed) b->data[b->len++] = ch;
+    else kbuf_putc_grow(b, ch);
+}
 void kbuf_printf(kbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The string so far, NUL-terminated (NULL if an allocation failed). */
 char *kbuf_cstr(kbuf *b);

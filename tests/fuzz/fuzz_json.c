@@ -388,7 +388,7 @@ static void check_doc(karena *a, const kj *v)
     }
     kbuf once;
     kbuf_init(&once, a, 256);
-    kschema_encode(&once, &doc_schema_decl, &d, 0);
+    kschema_encode(&once, doc_schema, &d, 0);
     FUZZ_CHECK(kbuf_cstr(&once) != NULL, "out of memory");
     kj *again = NULL;
     kj_error e;
@@ -399,7 +399,7 @@ static void check_doc(karena *a, const kj *v)
                once.data);
     kbuf twice;
     kbuf_init(&twice, a, 256);
-    kschema_encode(&twice, &doc_schema_decl, &d2, 0);
+    kschema_encode(&twice, doc_schema, &d2, 0);
     FUZZ_CHECK(kbuf_cstr(&twice) != NULL, "out of memory");
     FUZZ_CHECK(once.len == twice.len && memcmp(once.data, twice.data, once.len) == 0,
                "a Doc encodes differently after a round trip:\n%s\n%s", once.data, twice.data);
