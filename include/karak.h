@@ -11,6 +11,7 @@
  *   karak/app.h       karak_new, routes (karak_get, karak_post, ...), logging
  *   karak/request.h   inside a handler: karak_path_*, karak_body, karak_req_*, karak_defer
  *   karak/response.h  inside a handler: karak_resp_* builders
+ *   karak/depends.h   dependencies (karak_provider, karak_depends) and security schemes
  *   karak/server.h    karak_run, karak_serve, karak_server_start/stop
  *   karak/client.h    the in-process test client and its karak_reply_* answers
  *
@@ -39,6 +40,7 @@
 #include <karak/app.h>
 #include <karak/request.h>
 #include <karak/response.h>
+#include <karak/depends.h>
 #include <karak/server.h>
 #include <karak/client.h>
 

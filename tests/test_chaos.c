@@ -97,6 +97,42 @@ static karak_result tags(karak_ctx *c)
     return karak_resp_model(c, &tags_schema, karak_query(c));
 }
 
+/* Dependencies: a yield provider holding a malloc'd resource only its cleanup frees, one
+ * with parameters below it, a bearer scheme. */
+static karak_result resource_fn(karak_ctx *c, void *value)
+{
+    (void)c;
+    char *r = malloc(16);
+    if (r == NULL) return KARAK_FAIL;
+    *(char **)value = r;
+    return KARAK_NEXT;
+}
+static void resource_free(void *value, int status, void *data)
+{
+    (void)status;
+    (void)data;
+    free(*(char **)value);
+}
+static const karak_provider held = {.name = "resource", .size = sizeof(char *),
+                                        .provide = resource_fn, .cleanup = resource_free};
+
+static karak_result limit_fn(karak_ctx *c, void *value)
+{
+    *(int64_t *)value = ((const Query *)karak_dep_query(c))->limit;
+    return KARAK_NEXT;
+}
+static const karak_provider limit_dep = {.name = "limit", .size = sizeof(int64_t),
+                                         .provide = limit_fn, .query = &query_schema,
+                                         .depends = KARAK_DEPS(&held)};
+
+static karak_result guarded(karak_ctx *c)
+{
+    const karak_credentials *cr = karak_depends(c, &karak_http_bearer);
+    const int64_t *limit = karak_depends(c, &limit_dep);
+    return karak_resp_json_new(c, json_pack("{s:s,s:I}", "token", cr->credentials, "limit",
+                                            (json_int_t)*limit));
+}
+
 static karak_result create(karak_ctx *c)
 {
     /* a resource whose only way back is the cleanup */
@@ -131,6 +167,7 @@ static karak_result teapot(karak_ctx *c)
 static const char *const search_headers[] = {"X-Token", "abc", "Cookie", "s=1; t=\"a\\\"b\"",
                                              NULL};
 static const char *const no_headers[] = {NULL};
+static const char *const bearer_headers[] = {"Authorization", "Bearer tok", NULL};
 
 static const struct {
     const char *method, *target, *json;
@@ -161,6 +198,9 @@ static const struct {
     {"GET", "/tags?n=1&n=x&n=3", NULL, no_headers},
     {"GET", "/tags?n=1", NULL, no_headers},
     {"GET", "/tags?n=1&n=2", NULL, no_headers},
+    {"GET", "/guarded?limit=7", NULL, bearer_headers},
+    {"GET", "/guarded?limit=x", NULL, bearer_headers},
+    {"GET", "/guarded", NULL, no_headers},
 };
 
 static bool same_reply(karak_reply *a, karak_reply *b)
@@ -204,6 +244,7 @@ START_TEST(every_allocation_fails_once)
     karak_get(app, "/teapot", teapot);
     karak_post(app, "/albums", album, .body = &album_schema);
     karak_get(app, "/tags", tags, .query = &tags_schema);
+    karak_get(app, "/guarded", guarded, .depends = KARAK_DEPS(&karak_http_bearer, &limit_dep));
     karak_client *cl = karak_client_new(app);
     ck_assert_ptr_nonnull(cl);
     karak_reply *want = send_case(cl, (size_t)_i);

@@ -13,8 +13,11 @@ extern "C" {
 /* What a handler returns: the value of one of the response functions (karak/response.h). */
 typedef enum karak_result {
     KARAK_DONE = 0,  /* a response has been set */
-    KARAK_FAIL = -1  /* the handler failed: the client gets a 500 */
+    KARAK_FAIL = -1, /* the handler failed: the client gets a 500 */
+    KARAK_NEXT = 1   /* a dependency's value is ready: go on (karak/depends.h) */
 } karak_result;
+
+typedef struct karak_provider karak_provider;
 
 typedef karak_result (*karak_handler)(karak_ctx *c);
 
@@ -45,6 +48,9 @@ typedef struct karak_app_opts {
     karak_log_fn log;    /* log sink; NULL: one line per message on stderr, "karak: msg" */
     void *log_data;      /* first argument of `log`; borrowed */
     size_t struct_size;
+    /* since 0.3 */
+    const karak_provider *const *depends; /* dependencies of every route, resolved before
+                                             the route's own (KARAK_DEPS(&a, ...)); static */
 } karak_app_opts;
 
 /* A new app. opts may be NULL; its strings are copied. NULL when out of memory or when opts
@@ -82,6 +88,9 @@ typedef struct karak_route_opts {
                                      karak_resp_list() encode (a narrower schema over the same
                                      struct hides the fields it leaves out) */
     unsigned response_exclude;    /* KARAK_EXCLUDE_* flags for that encoding */
+    const karak_provider *const *depends; /* FastAPI's dependencies=[...]: resolved before the
+                                             handler, after the app's (KARAK_DEPS(&a, ...)),
+                                             their values read with karak_depends(); static */
 } karak_route_opts;
 
 /* Registers `handler` for `method` (any upper-case token; "GET" also serves HEAD) on

@@ -34,6 +34,25 @@ void karak_app_log(const karak_app *app, karak_log_level level, const char *fmt,
     app->log(app->log_data, level, msg);
 }
 
+static int providers_add(karak_app *app, const karak_provider *const *list, const kroute *r);
+
+/* A copy of a NULL-terminated provider list: KARAK_DEPS(...) written in a call is a
+ * compound literal that ends with the enclosing block. NULL for none, or when out of
+ * memory (*nomem). */
+static const karak_provider **deps_copy(const karak_provider *const *list, bool *nomem)
+{
+    size_t n = 0;
+    while (list != NULL && list[n] != NULL) n++;
+    if (n == 0) return NULL;
+    const karak_provider **copy = calloc(n + 1, sizeof *copy);
+    if (copy == NULL) {
+        *nomem = true;
+        return NULL;
+    }
+    memcpy(copy, list, n * sizeof *copy);
+    return copy;
+}
+
 karak_app *karak_app_new(const karak_app_opts *user)
 {
     karak_app_opts opts;
@@ -47,10 +66,14 @@ karak_app *karak_app_new(const karak_app_opts *user)
     app->log = opts.log ? opts.log : log_stderr;
     app->log_data = opts.log_data;
     app->routes_tail = &app->routes;
-    if (app->title == NULL || app->version == NULL || krouter_init(&app->router) != KARAK_OK) {
+    bool nomem = false;
+    app->depends = deps_copy(opts.depends, &nomem);
+    if (nomem || app->title == NULL || app->version == NULL || krouter_init(&app->router) != KARAK_OK) {
         karak_app_free(app);
         return NULL;
     }
+    /* a mistake in them is kept as the app's registration error, which stops it serving */
+    (void)providers_add(app, app->depends, NULL);
     return app;
 }
 
@@ -63,6 +86,7 @@ static void route_free(kroute *r)
     for (size_t i = 0; i < r->nparams; i++) free(r->params[i].name);
     if (!r->path_user) kschema_free(r->path);
     free(r->path_table);
+    free((void *)r->depends);
     free(r);
 }
 
@@ -77,6 +101,8 @@ void karak_app_free(karak_app *app)
     }
     for (size_t i = 0; i < app->nschemas; i++) kschema_free(app->schemas[i]);
     free(app->schemas);
+    free(app->provs);
+    free((void *)app->depends);
     free(app->title);
     free(app->version);
     free(app->error);
@@ -112,7 +138,8 @@ static kschema *schema_for(karak_app *app, const karak_schema *s, ksource source
     char why[KARAK_ERRLEN], msg[KARAK_ERRLEN + 128];
     kschema *cs = kschema_compile(s, source, why, sizeof why);
     if (cs == NULL) {
-        snprintf(msg, sizeof msg, "route %s %s: %s", route->method, route->pattern, why);
+        if (route == NULL) snprintf(msg, sizeof msg, "app dependencies: %s", why);
+        else snprintf(msg, sizeof msg, "route %s %s: %s", route->method, route->pattern, why);
         *err = fail(app, KARAK_EINVAL, msg);
         return NULL;
     }
@@ -125,6 +152,91 @@ static kschema *schema_for(karak_app *app, const karak_schema *s, ksource source
     app->schemas = grown;
     app->schemas[app->nschemas++] = cs;
     return cs;
+}
+
+/* ---- dependencies: every provider a route or the app names, checked and compiled ---- */
+
+/* The providers being registered, outermost first: one met again is a cycle. */
+typedef struct kchain kchain;
+struct kchain {
+    const karak_provider *p;
+    const kchain *up;
+};
+
+static const char *prov_name(const karak_provider *p)
+{
+    return p->name != NULL ? p->name : "(unnamed provider)";
+}
+
+/* "a -> b -> a" for the chain that meets p again. */
+static void chain_text(char *out, size_t cap, const kchain *ch, const karak_provider *p)
+{
+    const karak_provider *path[64];
+    size_t n = 0;
+    for (const kchain *c = ch; c != NULL && n < 64; c = c->up) path[n++] = c->p;
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = n; i-- > 0 && len < cap;)
+        len += (size_t)snprintf(out + len, cap - len, "%s -> ", prov_name(path[i]));
+    if (len < cap) snprintf(out + len, cap - len, "%s", prov_name(p));
+}
+
+static const kprov *prov_find(const karak_app *app, const karak_provider *p)
+{
+    for (size_t i = 0; i < app->nprovs; i++)
+        if (app->provs[i].p == p) return &app->provs[i];
+    return NULL;
+}
+
+static int provider_add(karak_app *app, const karak_provider *p, const kchain *up,
+                        const kroute *r)
+{
+    char where[KARAK_ERRLEN], msg[2 * KARAK_ERRLEN];
+    if (r != NULL) snprintf(where, sizeof where, "route %s %s", r->method, r->pattern);
+    else snprintf(where, sizeof where, "app dependencies");
+    if (p == NULL || p->provide == NULL) {
+        if (p == NULL) snprintf(msg, sizeof msg, "%s: a NULL provider in .depends", where);
+        else snprintf(msg, sizeof msg, "%s: provider %s has no .provide", where, prov_name(p));
+        return fail(app, KARAK_EINVAL, msg);
+    }
+    for (const kchain *c = up; c != NULL; c = c->up) {
+        if (c->p != p) continue;
+        char chain[KARAK_ERRLEN];
+        chain_text(chain, sizeof chain, up, p);
+        snprintf(msg, sizeof msg, "%s: dependency cycle: %s", where, chain);
+        return fail(app, KARAK_EINVAL, msg);
+    }
+    if (prov_find(app, p) != NULL) return KARAK_OK; /* its sub-graph was walked then */
+    const kchain here = {.p = p, .up = up};
+    for (size_t i = 0; p->depends != NULL && p->depends[i] != NULL; i++) {
+        int err = provider_add(app, p->depends[i], &here, r);
+        if (err != KARAK_OK) return err;
+    }
+    int err = KARAK_OK;
+    kprov kp = {.p = p};
+    kp.query = schema_for(app, p->query, KSRC_QUERY, r, &err);
+    kp.headers = schema_for(app, p->headers, KSRC_HEADER, r, &err);
+    kp.cookies = schema_for(app, p->cookies, KSRC_COOKIE, r, &err);
+    if (err != KARAK_OK) return err;
+    kprov *grown = realloc(app->provs, (app->nprovs + 1) * sizeof *grown);
+    if (grown == NULL) return fail(app, KARAK_ENOMEM, NULL);
+    app->provs = grown;
+    app->provs[app->nprovs++] = kp;
+    return KARAK_OK;
+}
+
+static int providers_add(karak_app *app, const karak_provider *const *list, const kroute *r)
+{
+    for (size_t i = 0; list != NULL && list[i] != NULL; i++) {
+        int err = provider_add(app, list[i], NULL, r);
+        if (err != KARAK_OK) return err;
+    }
+    return KARAK_OK;
+}
+
+const kprov *kapp_provider(const karak_app *app, const karak_provider *p)
+{
+    return prov_find(app, p);
 }
 
 /* A method is a token of letters, '-' and '_'; like FastAPI's methods=["get"], it is
@@ -204,6 +316,10 @@ int karak_route_add(karak_app *app, const char *method, const char *pattern,
     r->response_cs = schema_for(app, opts.response, KSRC_BODY, r, &err);
     if (r->response_cs != NULL) r->response = opts.response;
     r->response_exclude = opts.response_exclude;
+    bool nomem = false;
+    r->depends = deps_copy(opts.depends, &nomem);
+    if (nomem && err == KARAK_OK) err = fail(app, KARAK_ENOMEM, NULL);
+    if (err == KARAK_OK) err = providers_add(app, r->depends, r);
     if (err == KARAK_OK && (opts.response_exclude & ~(unsigned)(KARAK_EXCLUDE_UNSET |
                                                                  KARAK_EXCLUDE_NONE)) != 0) {
         snprintf(msg, sizeof msg, "route %s %s: unknown response_exclude flags", method,

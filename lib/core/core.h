@@ -46,6 +46,7 @@ struct kroute {
     const karak_schema *response; /* response_model */
     const kschema *response_cs;   /* ...compiled (app-owned): the encoder's keys */
     unsigned response_exclude;
+    const karak_provider *const *depends; /* the route's dependencies=[...] */
     void *path_table;      /* the field table behind `path`, owned */
     kschema *query;
     kschema *headers;
@@ -82,6 +83,31 @@ void krouter_match(const krouter *r, const char *method, const char *path, size_
 
 /* ---- the app (app.c) ---- */
 
+/* ---- dependencies (depends.c; registration in app.c) ---- */
+
+/* A provider some route or the app names: its parameters compiled (app-owned schemas). */
+typedef struct kprov {
+    const karak_provider *p;
+    const kschema *query, *headers, *cookies;
+} kprov;
+
+/* A provider's state in one request. */
+typedef enum kdep_state { KDEP_READY, KDEP_INVALID } kdep_state;
+typedef struct kdepval {
+    const karak_provider *p;
+    kdep_state state;
+    void *value;
+    const void *query, *headers, *cookies; /* its validated parameters */
+    void **sub_values; /* the values of p->depends, resolved for it (no_cache ones too) */
+} kdepval;
+
+/* Resolves the app's and the route's dependencies (before the route's parameters): false
+ * when a provider answered or failed (c->resp holds the answer); parameter errors are added
+ * to errs. */
+bool kdeps_resolve(karak_ctx *c, kverrs *errs);
+/* Function-scoped cleanups, newest first, once the handler has returned. */
+void kdeps_function_cleanups(karak_ctx *c);
+
 struct karak_app {
     char *title;
     char *version;
@@ -94,6 +120,9 @@ struct karak_app {
     kroute **routes_tail;
     kschema **schemas; /* compiled, one per distinct karak_schema and source */
     size_t nschemas;
+    kprov *provs;      /* every provider a route or the app names, sub-dependencies too */
+    size_t nprovs;
+    const karak_provider *const *depends; /* the app's own dependencies */
     char *error;       /* first registration error */
     bool sealed;
 };
@@ -108,6 +137,9 @@ void karak_app_log(const karak_app *app, karak_log_level level, const char *fmt,
  * ignoring it silently would drop what the caller asked for. */
 bool kopts_load(void *dst, size_t dst_size, const void *src, size_t src_size);
 
+/* The registered form of provider p, or NULL when no route or app .depends names it. */
+const kprov *kapp_provider(const karak_app *app, const karak_provider *p);
+
 /* A compiled form of `s` among the app's (any source: encoding reads the same keys), or
  * NULL when no route names it. */
 const kschema *kapp_schema_find(const karak_app *app, const karak_schema *s);
@@ -121,6 +153,8 @@ int kparams_compile_path(kroute *r, char *err, size_t errlen);
 /* Validates the path, query, header and cookie sources into the context's structs, adding
  * every error to errs (the body is dispatch.c's, after these). */
 void kparams_validate(karak_ctx *c, kverrs *errs);
+/* One query, header or cookie schema (a dependency's) validated into a new struct. */
+void *kparams_validate_one(karak_ctx *c, const kschema *cs, kverrs *errs);
 /* Path parameter `name`'s validated value as `want` (KARAK_I64 or KARAK_F64) into out;
  * false when the route has no such parameter of that type. */
 bool kparams_path_value(const karak_ctx *c, const char *name, karak_type want, void *out);
@@ -197,6 +231,12 @@ struct karak_ctx {
     kresp_kind kind;
     kresp resp;
     bool failed;           /* a handler or accessor misuse: 500 */
+    kdepval *deps;         /* the request's dependency values (cache), in the arena */
+    size_t ndeps, capdeps;
+    const kdepval *dep_current; /* the provider whose provide() runs */
+    void **app_dep_values;      /* the values resolved for the app's and the route's */
+    void **route_dep_values;    /* .depends, in their order */
+    kdefer *fn_cleanups;   /* function-scoped cleanups, newest first */
 };
 
 /* Runs one request through the app. The response and all it points to live in `a`; the

@@ -220,6 +220,8 @@ static bool validate(karak_ctx *c)
     bool is_json = false;
     if (r->body != NULL && read_body(c, &errs, &parsed, &is_json) == BODY_ANSWERED) return false;
     if (errs.count == 0 && !errs.nomem) {
+        /* dependencies first: one that answers (a 401) wins over every validation error */
+        if (!kdeps_resolve(c, &errs)) return false;
         kparams_validate(c, &errs);
         if (r->body != NULL) validate_body(c, parsed, is_json, &errs);
     }
@@ -267,11 +269,17 @@ static void route_request(karak_ctx *c)
     }
     c->route = m.route;
     memcpy(c->raw_params, m.params, sizeof c->raw_params);
-    if (!validate(c)) return;
+    if (!validate(c)) {
+        /* a provider may have answered with a success builder */
+        if (c->kind == KRESP_BODY || c->kind == KRESP_EMPTY) settle_status(c);
+        kdeps_function_cleanups(c);
+        return;
+    }
     karak_result res = m.route->handler(c);
     if (res != KARAK_DONE || c->failed || c->kind == KRESP_NONE || c->kind == KRESP_FAILED)
         kresp_internal_error(&c->resp);
     else if (c->kind != KRESP_ERROR) settle_status(c);
+    kdeps_function_cleanups(c);
 }
 
 void kdispatch(const karak_app *app, const kreq *req, karena *a, kresp *out)

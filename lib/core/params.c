@@ -235,6 +235,23 @@ void kparams_validate(karak_ctx *c, kverrs *errs)
     else c->cookies = validate_source(c, r->cookies, cookie_get, errs);
 }
 
+void *kparams_validate_one(karak_ctx *c, const kschema *cs, kverrs *errs)
+{
+    if (cs == NULL) return NULL;
+    switch (cs->source) {
+    case KSRC_QUERY:
+        if (!kctx_query_parse(c)) break;
+        return validate_source(c, cs, query_get, errs);
+    case KSRC_HEADER: return validate_source(c, cs, header_get, errs);
+    case KSRC_COOKIE:
+        if (!kctx_cookies_parse(c)) break;
+        return validate_source(c, cs, cookie_get, errs);
+    default: return NULL; /* path and body belong to the route */
+    }
+    errs->nomem = true;
+    return NULL;
+}
+
 bool kparams_path_value(const karak_ctx *c, const char *name, karak_type want, void *out)
 {
     const kroute *r = c->route;
