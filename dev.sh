@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-PACKAGES="build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libpcre2-dev check"
+PACKAGES="build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libpcre2-dev libsqlite3-dev check"
 BUILD_DIR=${BUILD_DIR:-build}
 
 deps() {
