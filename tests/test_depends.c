@@ -28,9 +28,12 @@
  *   keyc = APIKeyCookie(name="session")
  *   /bearer -> {"scheme", "credentials"}, /bearer-opt -> {"c": credentials or None},
  *   /basic -> {"u", "p"}, /keyh, /keyq, /keyc -> {"k": key} */
+#define _GNU_SOURCE
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -373,11 +376,26 @@ END_TEST
 /* ---- cleanups: reverse order, two scopes, the final status, also on short-circuit ---- */
 
 static char trace[512];
+static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER; /* servers note from workers */
 
 static void note(const char *what)
 {
+    pthread_mutex_lock(&trace_lock);
     size_t n = strlen(trace);
     snprintf(trace + n, sizeof trace - n, "%s%s", n ? "," : "", what);
+    pthread_mutex_unlock(&trace_lock);
+}
+
+/* Waits (1 s at most) for the trace to contain `end`, then copies it. */
+static void trace_until(const char *end, char *out, size_t cap)
+{
+    for (int i = 0; i < 200; i++) {
+        pthread_mutex_lock(&trace_lock);
+        snprintf(out, cap, "%s", trace);
+        pthread_mutex_unlock(&trace_lock);
+        if (strstr(out, end) != NULL) return;
+        usleep(5000);
+    }
 }
 
 static karak_result setup_fn(karak_ctx *c, void *value)
@@ -403,11 +421,11 @@ static void cleanup_fn(void *value, int status, void *data)
     static const karak_provider id = {.name = nm, .size = sizeof(const char *),                \
                                       .provide = setup_fn, .cleanup = cleanup_fn,             \
                                       .data = (void *)nm, __VA_ARGS__}
-YIELD_DEP(y1, "y1", .scope = KARAK_SCOPE_REQUEST);
-YIELD_DEP(y2, "y2", .depends = KARAK_DEPS(&y1));
+YIELD_DEP(dep_y1, "y1", .scope = KARAK_SCOPE_REQUEST);
+YIELD_DEP(dep_y2, "y2", .depends = KARAK_DEPS(&dep_y1));
 YIELD_DEP(fn_scoped, "fn", .scope = KARAK_SCOPE_FUNCTION);
-YIELD_DEP(y3, "y3", .depends = KARAK_DEPS(&y2, &fn_scoped));
-YIELD_DEP(deny, "deny", .depends = KARAK_DEPS(&y1));
+YIELD_DEP(dep_y3, "y3", .depends = KARAK_DEPS(&dep_y2, &fn_scoped));
+YIELD_DEP(deny, "deny", .depends = KARAK_DEPS(&dep_y1));
 
 static karak_result traced(karak_ctx *c)
 {
@@ -420,8 +438,9 @@ static karak_result traced(karak_ctx *c)
 START_TEST(cleanups_in_order)
 {
     karak_app *app = karak_new();
-    ck_assert_int_eq(karak_get(app, "/y", traced, .depends = KARAK_DEPS(&y3)), 0);
-    ck_assert_int_eq(karak_get(app, "/deny", traced, .depends = KARAK_DEPS(&y2, &deny, &y3)), 0);
+    ck_assert_int_eq(karak_get(app, "/y", traced, .depends = KARAK_DEPS(&dep_y3)), 0);
+    ck_assert_int_eq(
+        karak_get(app, "/deny", traced, .depends = KARAK_DEPS(&dep_y2, &deny, &dep_y3)), 0);
     karak_client *client = test_client_open(app);
     static const struct {
         const char *target;
@@ -539,6 +558,119 @@ START_TEST(registration_errors)
 }
 END_TEST
 
+/* ---- background tasks: after the response, in order, before the yield cleanups ---- */
+
+static void task(void *arg)
+{
+    note((const char *)arg);
+}
+
+static karak_result with_tasks(karak_ctx *c)
+{
+    note("handler");
+    karak_background(c, task, "task 1");
+    karak_background(c, task, "task 2");
+    return karak_resp_empty(c);
+}
+
+START_TEST(background_tasks)
+{
+    karak_app *app = karak_new();
+    ck_assert_int_eq(karak_get(app, "/t", with_tasks, .depends = KARAK_DEPS(&dep_y1)), 0);
+    karak_client *client = test_client_open(app);
+    karak_server *server = NULL;
+    unsigned port = 0;
+    test_serve(app, &server, &port);
+    trace[0] = '\0';
+    karak_reply *r = karak_client_get(client, "/t");
+    ck_assert_int_eq(karak_reply_status(r), 204);
+    karak_reply_free(r);
+    ck_assert_str_eq(trace, "setup y1,handler,task 1,task 2,cleanup y1 204");
+    /* over the wire: the tasks run once the response has been sent */
+    pthread_mutex_lock(&trace_lock);
+    trace[0] = '\0';
+    pthread_mutex_unlock(&trace_lock);
+    wire_reply w;
+    wire_request(port, "GET", "/t", NULL, &w);
+    ck_assert_int_eq(w.status, 204);
+    wire_reply_clear(&w);
+    char seen[512];
+    trace_until("cleanup y1", seen, sizeof seen);
+    ck_assert_str_eq(seen, "setup y1,handler,task 1,task 2,cleanup y1 204");
+    test_fixture_close(&app, &client, &server);
+}
+END_TEST
+
+/* ---- lifespan: startup before the first request, shutdown after the last ---- */
+
+static int started, stopped;
+
+static int on_startup(void *data)
+{
+    started++;
+    return data != NULL ? *(const int *)data : 0;
+}
+
+static void on_shutdown(void *data)
+{
+    (void)data;
+    stopped++;
+}
+
+static karak_result counts(karak_ctx *c)
+{
+    return karak_resp_json_new(c, json_pack("{s:i,s:i}", "started", started, "stopped", stopped));
+}
+
+START_TEST(lifespan_hooks)
+{
+    started = stopped = 0;
+    karak_app *app = karak_new(.on_startup = on_startup, .on_shutdown = on_shutdown);
+    ck_assert_int_eq(karak_get(app, "/counts", counts), 0);
+    karak_client *client = karak_client_new(app);
+    karak_reply *r = karak_client_get(client, "/counts");
+    EXPECT(r, 200, "{\"started\":0,\"stopped\":0}"); /* a plain client runs no hook */
+    ck_assert_int_eq(karak_client_start(client), 0);
+    ck_assert_int_eq(karak_client_start(client), 0); /* once */
+    r = karak_client_get(client, "/counts");
+    EXPECT(r, 200, "{\"started\":1,\"stopped\":0}");
+    /* a server of the same app: the hooks run once for both */
+    karak_server *server = test_server_start(app);
+    ck_assert_int_eq(started, 1);
+    test_server_stop(server);
+    ck_assert_int_eq(stopped, 0);
+    karak_client_free(client);
+    ck_assert_int_eq(stopped, 1);
+    karak_app_free(app);
+
+    /* a server alone: startup at the start, shutdown after the drain */
+    started = stopped = 0;
+    app = karak_new(.on_startup = on_startup, .on_shutdown = on_shutdown);
+    ck_assert_int_eq(karak_get(app, "/counts", counts), 0);
+    server = test_server_start(app);
+    ck_assert_int_eq(started, 1);
+    test_server_stop(server);
+    ck_assert_int_eq(stopped, 1);
+    karak_app_free(app);
+
+    /* a startup that refuses: no server */
+    static const int refuse = 7;
+    app = karak_new(.on_startup = on_startup, .on_shutdown = on_shutdown,
+                    .data = (void *)&refuse);
+    karak_server *none = NULL;
+    ck_assert_int_eq(karak_server_start(app, &(const karak_server_opts){.port = KARAK_PORT_ANY,
+                                                                        .struct_size = sizeof(karak_server_opts)},
+                                        &none),
+                     KARAK_ESYSTEM);
+    ck_assert_ptr_null(none);
+    client = karak_client_new(app);
+    ck_assert_int_eq(karak_client_start(client), 7);
+    karak_client_free(client);
+    ck_assert_int_eq(stopped, 1); /* never started, never stopped again */
+    karak_app_free(app);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("depends");
@@ -548,6 +680,8 @@ int main(void)
     tcase_add_test(tc, cleanups_in_order);
     tcase_add_test(tc, asked_in_the_handler);
     tcase_add_test(tc, registration_errors);
+    tcase_add_test(tc, background_tasks);
+    tcase_add_test(tc, lifespan_hooks);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

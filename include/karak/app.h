@@ -51,6 +51,13 @@ typedef struct karak_app_opts {
     /* since 0.3 */
     const karak_provider *const *depends; /* dependencies of every route, resolved before
                                              the route's own (KARAK_DEPS(&a, ...)); static */
+    /* FastAPI's lifespan: on_startup(data) runs before the first request is accepted (a
+     * server's, or a test client's karak_client_start()); a non-zero return refuses the
+     * start. on_shutdown(data) runs once the last request has been answered (after a
+     * server's drain, or in karak_client_free()). With several servers of one app, startup
+     * runs before the first and shutdown after the last. `data` is .data. */
+    int (*on_startup)(void *data);
+    void (*on_shutdown)(void *data);
 } karak_app_opts;
 
 /* A new app. opts may be NULL; its strings are copied. NULL when out of memory or when opts

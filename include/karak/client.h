@@ -18,6 +18,11 @@ typedef struct karak_reply karak_reply;
  * out of memory or when the app has a registration error (see karak_app_error()).
  * A client sends one request at a time; use one client per thread. */
 KARAK_API karak_client *karak_client_new(karak_app *app);
+/* FastAPI's `with TestClient(app)`: runs the app's startup hook (karak_app_opts.on_startup)
+ * now and its shutdown hook in karak_client_free(). Returns 0, or the hook's non-zero
+ * result (then nothing runs at the free). A second call does nothing. */
+KARAK_API int karak_client_start(karak_client *client);
+/* Frees the client (and runs the shutdown hook if karak_client_start() ran the startup). */
 KARAK_API void karak_client_free(karak_client *client);
 
 /* Options of one request; struct_size as for karak_app_opts (the macros set it). */

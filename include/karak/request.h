@@ -92,6 +92,12 @@ KARAK_API char *karak_strdup(karak_ctx *c, const char *s);
  * at once (so a resource is never leaked) and the response becomes a 500. */
 KARAK_API int karak_defer(karak_ctx *c, void (*fn)(void *arg), void *arg);
 
+/* FastAPI's BackgroundTasks: fn(arg) runs after the response has been sent, on the
+ * server's thread, in the order of the calls, before the cleanups of the request's yield
+ * dependencies. Same rules as karak_defer (which runs newest first): returns 0,
+ * KARAK_EINVAL for a NULL fn, KARAK_ENOMEM after running fn(arg) at once. */
+KARAK_API int karak_background(karak_ctx *c, void (*fn)(void *arg), void *arg);
+
 /* The user pointers of the app and of the matched route. */
 KARAK_API void *karak_req_app_data(karak_ctx *c);
 KARAK_API void *karak_req_route_data(karak_ctx *c);

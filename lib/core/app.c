@@ -1,6 +1,7 @@
 /* The app: options, route registration and the checks that make a bad route a clear
  * registration error (route and field named) instead of a surprise per request. Once sealed
  * (serving or testing has begun) the app is read-only and shared by all worker threads. */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,9 @@ karak_app *karak_app_new(const karak_app_opts *user)
     app->routes_tail = &app->routes;
     bool nomem = false;
     app->depends = deps_copy(opts.depends, &nomem);
+    app->on_startup = opts.on_startup;
+    app->on_shutdown = opts.on_shutdown;
+    pthread_mutex_init(&app->lifespan_lock, NULL);
     if (nomem || app->title == NULL || app->version == NULL || krouter_init(&app->router) != KARAK_OK) {
         karak_app_free(app);
         return NULL;
@@ -102,6 +106,7 @@ void karak_app_free(karak_app *app)
     for (size_t i = 0; i < app->nschemas; i++) kschema_free(app->schemas[i]);
     free(app->schemas);
     free(app->provs);
+    pthread_mutex_destroy(&app->lifespan_lock);
     free((void *)app->depends);
     free(app->title);
     free(app->version);
@@ -232,6 +237,25 @@ static int providers_add(karak_app *app, const karak_provider *const *list, cons
         if (err != KARAK_OK) return err;
     }
     return KARAK_OK;
+}
+
+int kapp_startup(karak_app *app)
+{
+    pthread_mutex_lock(&app->lifespan_lock);
+    int rc = 0;
+    if (app->lifespan_users == 0 && app->on_startup != NULL) rc = app->on_startup(app->data);
+    if (rc == 0) app->lifespan_users++;
+    else karak_app_log(app, KARAK_LOG_ERROR, "the startup hook refused to start (%d)", rc);
+    pthread_mutex_unlock(&app->lifespan_lock);
+    return rc;
+}
+
+void kapp_shutdown(karak_app *app)
+{
+    pthread_mutex_lock(&app->lifespan_lock);
+    if (app->lifespan_users > 0 && --app->lifespan_users == 0 && app->on_shutdown != NULL)
+        app->on_shutdown(app->data);
+    pthread_mutex_unlock(&app->lifespan_lock);
 }
 
 const kprov *kapp_provider(const karak_app *app, const karak_provider *p)

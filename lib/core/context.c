@@ -244,6 +244,38 @@ int karak_defer(karak_ctx *c, void (*fn)(void *arg), void *arg)
     return KARAK_OK;
 }
 
+/* The background tasks, oldest first: one cleanup runs them all. */
+static void run_background(void *arg)
+{
+    karak_ctx *c = arg;
+    for (kdefer *d = c->background; d != NULL; d = d->next) d->fn(d->arg);
+    c->background = NULL;
+}
+
+int karak_background(karak_ctx *c, void (*fn)(void *arg), void *arg)
+{
+    if (fn == NULL) return KARAK_EINVAL;
+    kdefer *d = karena_alloc(c->arena, sizeof *d);
+    if (d == NULL) {
+        fn(arg);
+        c->failed = true;
+        return KARAK_ENOMEM;
+    }
+    *d = (kdefer){.fn = fn, .arg = arg};
+    if (c->background == NULL) {
+        /* registered after the dependencies' cleanups, so it runs before them */
+        int rc = karak_defer(c, run_background, c);
+        if (rc != KARAK_OK) {
+            fn(arg);
+            return rc;
+        }
+        c->background_tail = &c->background;
+    }
+    *c->background_tail = d;
+    c->background_tail = &d->next;
+    return KARAK_OK;
+}
+
 void *karak_req_app_data(karak_ctx *c)
 {
     return c->app->data;

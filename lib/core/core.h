@@ -11,6 +11,7 @@
 #ifndef KARAK_CORE_H
 #define KARAK_CORE_H
 
+#include <pthread.h>
 #include <stdio.h>
 
 #include "http/http.h"
@@ -123,6 +124,10 @@ struct karak_app {
     kprov *provs;      /* every provider a route or the app names, sub-dependencies too */
     size_t nprovs;
     const karak_provider *const *depends; /* the app's own dependencies */
+    int (*on_startup)(void *data);
+    void (*on_shutdown)(void *data);
+    pthread_mutex_t lifespan_lock;
+    unsigned lifespan_users; /* servers and clients that ran the startup hook */
     char *error;       /* first registration error */
     bool sealed;
 };
@@ -136,6 +141,11 @@ void karak_app_log(const karak_app *app, karak_log_level level, const char *fmt,
  * False when the caller's struct is larger and sets a member this version does not know:
  * ignoring it silently would drop what the caller asked for. */
 bool kopts_load(void *dst, size_t dst_size, const void *src, size_t src_size);
+
+/* The lifespan hooks, counted: startup before the first user, shutdown after the last.
+ * kapp_startup returns 0 or the hook's non-zero result (the start is refused). */
+int kapp_startup(karak_app *app);
+void kapp_shutdown(karak_app *app);
 
 /* The registered form of provider p, or NULL when no route or app .depends names it. */
 const kprov *kapp_provider(const karak_app *app, const karak_provider *p);
@@ -237,6 +247,8 @@ struct karak_ctx {
     void **app_dep_values;      /* the values resolved for the app's and the route's */
     void **route_dep_values;    /* .depends, in their order */
     kdefer *fn_cleanups;   /* function-scoped cleanups, newest first */
+    kdefer *background;    /* karak_background tasks, oldest first */
+    kdefer **background_tail;
 };
 
 /* Runs one request through the app. The response and all it points to live in `a`; the

@@ -276,9 +276,19 @@ static void route_request(karak_ctx *c)
         return;
     }
     karak_result res = m.route->handler(c);
-    if (res != KARAK_DONE || c->failed || c->kind == KRESP_NONE || c->kind == KRESP_FAILED)
+    if (res != KARAK_DONE || c->failed || c->kind == KRESP_NONE || c->kind == KRESP_FAILED) {
+        /* every 500 says why in the log, never to the client */
+        const char *why = res == KARAK_FAIL             ? "returned KARAK_FAIL"
+                          : c->failed                   ? "misused an accessor or ran out of memory"
+                          : c->kind == KRESP_FAILED     ? "its response could not be built"
+                          : c->kind == KRESP_NONE       ? "set no response"
+                                                        : "returned an unknown karak_result";
+        karak_app_log(c->app, KARAK_LOG_ERROR, "%s %s: handler %s %s: 500", c->req->method,
+                      c->path, m.route->name, why);
         kresp_internal_error(&c->resp);
-    else if (c->kind != KRESP_ERROR) settle_status(c);
+    } else if (c->kind != KRESP_ERROR) {
+        settle_status(c);
+    }
     kdeps_function_cleanups(c);
 }
 

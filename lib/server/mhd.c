@@ -783,12 +783,17 @@ int karak_server_start(karak_app *app, const karak_server_opts *user, karak_serv
                                                   : opts.port;
     if (port > 65535) return KARAK_EINVAL;
     if (karak_app_seal(app) != KARAK_OK) return KARAK_EREGISTER;
+    if (kapp_startup(app) != 0) return KARAK_ESYSTEM;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     kserver *s = calloc(1, sizeof *s);
-    if (s == NULL) return KARAK_ENOMEM;
+    if (s == NULL) {
+        kapp_shutdown(app);
+        return KARAK_ENOMEM;
+    }
     s->error_500 = error_500_make();
     if (s->error_500 == NULL) {
         free(s);
+        kapp_shutdown(app);
         return KARAK_ENOMEM;
     }
     s->app = app;
@@ -806,6 +811,7 @@ int karak_server_start(karak_app *app, const karak_server_opts *user, karak_serv
     s->listen_fd = listen_on(app, host, port, &ipv6, &s->port);
     if (s->listen_fd < 0) {
         server_destroy(s);
+        kapp_shutdown(app);
         return KARAK_ESYSTEM;
     }
     snprintf(s->default_host, sizeof s->default_host, ipv6 ? "[%s]:%u" : "%s:%u", host,
@@ -834,6 +840,7 @@ int karak_server_start(karak_app *app, const karak_server_opts *user, karak_serv
         if (s->stop_fd >= 0) close(s->stop_fd);
         close(s->listen_fd);
         server_destroy(s);
+        kapp_shutdown(app);
         return KARAK_ESYSTEM;
     }
     *out = s;
@@ -879,6 +886,7 @@ int karak_server_stop(karak_server *s, unsigned graceful_ms)
     int rc = atomic_load(&s->in_flight) == 0 ? KARAK_OK : KARAK_ETIMEDOUT;
     MHD_stop_daemon(s->daemon);
     s->daemon = NULL;
+    kapp_shutdown(s->app); /* the last request has been answered */
     return rc;
 }
 

@@ -13,6 +13,7 @@
 struct karak_client {
     karak_app *app;
     karena arena;
+    bool started; /* karak_client_start ran the startup hook */
 };
 
 struct karak_reply {
@@ -33,9 +34,19 @@ karak_client *karak_client_new(karak_app *app)
     return cl;
 }
 
+int karak_client_start(karak_client *cl)
+{
+    if (cl == NULL) return KARAK_EINVAL;
+    if (cl->started) return 0;
+    int rc = kapp_startup(cl->app);
+    cl->started = rc == 0;
+    return rc;
+}
+
 void karak_client_free(karak_client *cl)
 {
     if (cl == NULL) return;
+    if (cl->started) kapp_shutdown(cl->app);
     karena_free(&cl->arena);
     free(cl);
 }
