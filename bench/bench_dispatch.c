@@ -23,7 +23,52 @@ static const karak_pair headers[] = {
     {"User-Agent", 10, "curl/7.88.1", 11},
     {"Accept", 6, "*/*", 3},
     {"Content-Type", 12, "application/json", 16},
+    {"Authorization", 13, "Bearer tok", 10},
 };
+
+/* Three cached dependencies, as a real route has them: a bearer scheme, a user on top of
+ * it, and a per-request value with a header parameter; the handler asks for all three. */
+typedef struct {
+    const char *x_tenant;
+} TenantHeaders;
+static const karak_field tenant_fields[] = {
+    KARAK_FIELD(TenantHeaders, x_tenant, KARAK_STR, .dflt = "default"),
+    KARAK_FIELDS_END,
+};
+static const karak_schema tenant_headers = KARAK_SCHEMA(TenantHeaders, tenant_fields);
+
+static karak_result user_fn(karak_ctx *c, void *value)
+{
+    const karak_credentials *cred = karak_depends(c, &karak_http_bearer);
+    *(const char **)value = cred->credentials;
+    return KARAK_NEXT;
+}
+static const karak_provider user_dep = {.name = "user", .size = sizeof(const char *),
+                                        .provide = user_fn,
+                                        .depends = KARAK_DEPS(&karak_http_bearer)};
+
+static karak_result tenant_fn(karak_ctx *c, void *value)
+{
+    *(const char **)value = ((const TenantHeaders *)karak_dep_headers(c))->x_tenant;
+    return KARAK_NEXT;
+}
+static const karak_provider tenant_dep = {.name = "tenant", .size = sizeof(const char *),
+                                          .provide = tenant_fn, .headers = &tenant_headers};
+
+static karak_result with_deps(karak_ctx *c)
+{
+    const char *const *user = karak_depends(c, &user_dep);
+    const char *const *tenant = karak_depends(c, &tenant_dep);
+    const karak_credentials *cred = karak_depends(c, &karak_http_bearer);
+    return karak_resp_json_new(c, json_pack("{s:s,s:s,s:s}", "user", *user, "tenant", *tenant,
+                                            "scheme", cred->scheme));
+}
+
+static karak_result without_deps(karak_ctx *c)
+{
+    return karak_resp_json_new(c, json_pack("{s:s,s:s,s:s}", "user", "tok", "tenant", "default",
+                                            "scheme", "Bearer"));
+}
 
 static double now_ns(void)
 {
@@ -36,6 +81,9 @@ int main(int argc, char **argv)
 {
     long iters = argc > 1 ? atol(argv[1]) : 1000000;
     karak_app *app = quickstart_app();
+    karak_get(app, "/deps", with_deps,
+              .depends = KARAK_DEPS(&karak_http_bearer, &user_dep, &tenant_dep));
+    karak_get(app, "/nodeps", without_deps);
     if (karak_app_seal(app) != KARAK_OK) return 1;
 
     static const char item[] = "{\"name\":\"pen\",\"price\":9.99}";
@@ -48,6 +96,8 @@ int main(int argc, char **argv)
         {"GET /items/abc (422)", "GET", "/items/abc", NULL, 422},
         {"POST /items (parse, validate, encode)", "POST", "/items", item, 200},
         {"GET /nope (404)", "GET", "/nope", NULL, 404},
+        {"GET /nodeps (the same answer, no deps)", "GET", "/nodeps", NULL, 200},
+        {"GET /deps (3 cached dependencies)", "GET", "/deps", NULL, 200},
     };
     karena arena;
     karena_init(&arena);
