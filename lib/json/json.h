@@ -52,6 +52,7 @@ kj *kj_new_str(karena *a, const char *s, size_t n);
 void kjw_string(kbuf *b, const char *s, size_t n);
 void kjw_double(kbuf *b, double d);        /* Python repr; non-finite as null */
 void kjw_i64(kbuf *b, int64_t v);
+void kjw_cstring(kbuf *b, const char *s); /* a NUL-terminated string */
 void kjw_value(kbuf *b, const kj *v);      /* NULL writes null */
 void kjw_jansson(kbuf *b, const json_t *v);
 

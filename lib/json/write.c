@@ -16,13 +16,37 @@
 
 static const char hex_digits[] = "0123456789abcdef";
 
+/* Whether any of 8 bytes needs more than a copy: a control character, '"', '\\', or a byte
+ * of a multi-byte sequence (checked one by one). The bit tricks of "Bit Twiddling Hacks"
+ * (haszero, hasless), exact as to whether such a byte exists. */
+static bool any_special8(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
+    uint64_t lt_space = (x - ones * 0x20) & ~x;
+    uint64_t is_quote = (q - ones) & ~q, is_bslash = (bs - ones) & ~bs;
+    return ((lt_space | is_quote | is_bslash) & highs) != 0 || (x & highs) != 0;
+}
+
+/* How many leading bytes of s[0..n) are plain (copied as they are). */
+static size_t plain_prefix(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        if (any_special8(x)) break;
+    }
+    while (i < n && s[i] >= 0x20 && s[i] != '"' && s[i] != '\\' && s[i] < 0x80) i++;
+    return i;
+}
+
 void kjw_string(kbuf *b, const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
     kbuf_reserve(b, n + 2);
     if (b->failed) return;
-    size_t i = 0;
-    while (i < n && s[i] >= 0x20 && s[i] != '"' && s[i] != '\\' && s[i] < 0x80) i++;
+    size_t i = plain_prefix(s, n);
     if (i == n) { /* nothing to escape (the usual case): one copy into the room reserved */
         b->data[b->len++] = '"';
         memcpy(b->data + b->len, s, n);
@@ -84,15 +108,32 @@ void kjw_double(kbuf *b, double d)
 
 void kjw_i64(kbuf *b, int64_t v)
 {
-    char tmp[24]; /* digits from the right, no printf */
+    static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
+                                   "25262728293031323334353637383940414243444546474849"
+                                   "50515253545556575859606162636465666768697071727374"
+                                   "75767778798081828384858687888990919293949596979899";
+    char tmp[24]; /* digits from the right, two at a time, no printf */
     char *end = tmp + sizeof tmp, *p = end;
     uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u != 0);
+    while (u >= 100) {
+        unsigned d = (unsigned)(u % 100) * 2;
+        u /= 100;
+        *--p = pairs[d + 1];
+        *--p = pairs[d];
+    }
+    if (u >= 10) {
+        *--p = pairs[u * 2 + 1];
+        *--p = pairs[u * 2];
+    } else {
+        *--p = (char)('0' + u);
+    }
     if (v < 0) *--p = '-';
     kbuf_put(b, p, (size_t)(end - p));
+}
+
+void kjw_cstring(kbuf *b, const char *s)
+{
+    kjw_string(b, s, strlen(s));
 }
 
 static int member_cmp(const void *pa, const void *pb)

@@ -355,6 +355,7 @@ static kschema *compile_schema(const karak_schema *s, ksource source, const kcom
         }
     }
     const kcompiling here = {.s = s, .up = up};
+    cs->plain = s->set_offset == 0;
     for (size_t i = 0; i < n; i++) {
         kfield *kf = &cs->fields[i];
         kf->f = &cs->copies[i];
@@ -363,6 +364,7 @@ static kschema *compile_schema(const karak_schema *s, ksource source, const kcom
             kschema_free(cs);
             return NULL;
         }
+        if (kf->f->has_offset != 0 || kf->f->exclude_if_null || kf->f->flatten) cs->plain = false;
     }
     return cs;
 }

@@ -13,7 +13,7 @@ static void encode_object(kbuf *b, const kschema *cs, const char *obj, unsigned 
 static void put_str(kbuf *b, const char *str)
 {
     if (str == NULL) kbuf_put(b, "null", 4);
-    else kjw_string(b, str, strlen(str));
+    else kjw_cstring(b, str);
 }
 
 #define FORMAT_TEXT_MAX 48 /* the longest of the three forms, with its NUL */
@@ -142,6 +142,16 @@ static bool is_null(karak_type t, const char *p)
 static void encode_members(kbuf *b, const kschema *cs, const char *obj, unsigned ex,
                            bool *first)
 {
+    if (cs->plain && ex == 0) { /* the common model: every field, as it is */
+        for (size_t i = 0; i < cs->count; i++) {
+            const kfield *kf = &cs->fields[i];
+            if (!*first) kbuf_putc(b, ',');
+            *first = false;
+            kbuf_put(b, kf->key_json, kf->key_json_len);
+            encode_value(b, kf, obj + kf->f->offset, ex);
+        }
+        return;
+    }
     size_t set_offset = cs->schema->set_offset;
     uint64_t set = 0;
     if (set_offset != 0) memcpy(&set, obj + set_offset - 1, sizeof set);

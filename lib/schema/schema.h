@@ -108,6 +108,8 @@ struct kschema {
     karak_field *copies;  /* the table entries, each at the library's sizeof(karak_field) */
     kfield *fields;
     size_t count;
+    bool plain;           /* no presence flag, fields-set mask, exclude_if_null or flatten:
+                             the encoder writes every field as it is */
     karena mem;           /* what compiling made: keys, elements, sub-schemas' pointers,
                              defaults' trees, expected texts */
     kschema **subs;       /* nested schemas this one owns */
