@@ -49,7 +49,7 @@ void kjw_string(kbuf *b, const char *str, size_t n)
     size_t i = plain_prefix(s, n);
     if (i == n) { /* nothing to escape (the usual case): one copy into the room reserved */
         b->data[b->len++] = '"';
-        memcpy(b->data + b->len, s, n);
+        kcopy(b->data + b->len, str, n);
         b->len += n;
         b->data[b->len++] = '"';
         return;

@@ -191,7 +191,7 @@ void kbuf_init(kbuf *b, karena *a, size_t initial)
     }
 }
 
-void kbuf_reserve(kbuf *b, size_t extra)
+void kbuf_grow(kbuf *b, size_t extra)
 {
     if (b->failed || b->cap - b->len > extra) return; /* keep room for the NUL */
     size_t cap = b->cap * 2;
