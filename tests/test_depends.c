@@ -558,6 +558,63 @@ START_TEST(registration_errors)
 }
 END_TEST
 
+/* ---- dependency overrides (FastAPI's app.dependency_overrides) ---- */
+
+static karak_result fake_auth_fn(karak_ctx *c, void *value)
+{
+    (void)c;
+    *(const char **)value = "mallory";
+    return KARAK_NEXT;
+}
+static const karak_provider fake_auth = {.name = "fake_auth", .size = sizeof(const char *),
+                                         .provide = fake_auth_fn};
+
+/* a replacement with parameters of its own, which the app never saw */
+typedef struct {
+    int64_t page;
+} PageQuery;
+static const karak_field page_fields[] = {
+    KARAK_FIELD(PageQuery, page, KARAK_I64, KARAK_GE(1), .dflt = "1"),
+    KARAK_FIELDS_END,
+};
+static const karak_schema page_query = KARAK_SCHEMA(PageQuery, page_fields);
+
+static karak_result fake_paged_fn(karak_ctx *c, void *value)
+{
+    Page *p = value;
+    p->limit = ((const PageQuery *)karak_dep_query(c))->page * 100;
+    p->tenant = "fake";
+    return KARAK_NEXT;
+}
+static const karak_provider fake_paged = {.name = "fake_paged", .size = sizeof(Page),
+                                          .provide = fake_paged_fn, .query = &page_query};
+
+START_TEST(overrides)
+{
+    karak_app *app = deps_app();
+    karak_client *client = test_client_open(app);
+    ck_assert_int_eq(karak_client_override(client, &auth, &fake_auth), 0);
+    karak_reply *r = karak_client_post(client, "/auth-first", .json = "{\"name\":\"pen\",\"price\":1}");
+    EXPECT(r, 200, "{\"user\":\"mallory\",\"item\":\"pen\"}");
+    /* a sub-dependency replaced, with its own parameter and its errors */
+    ck_assert_int_eq(karak_client_override(client, &paged, &fake_paged), 0);
+    r = karak_client_get(client, "/deps/3?q=1&page=2");
+    EXPECT(r, 200, "{\"item_id\":3,\"g\":{\"limit\":200,\"tenant\":\"fake\"},\"q\":1}");
+    r = karak_client_get(client, "/deps/3?q=1&page=0");
+    EXPECT(r, 422, "{\"detail\":[{\"type\":\"greater_than_equal\",\"loc\":[\"query\",\"page\"],"
+                   "\"msg\":\"Input should be greater than or equal to 1\",\"input\":\"0\","
+                   "\"ctx\":{\"ge\":1}}]}");
+    /* removed: the originals again */
+    ck_assert_int_eq(karak_client_override(client, &auth, NULL), 0);
+    ck_assert_int_eq(karak_client_override(client, &paged, NULL), 0);
+    r = karak_client_post(client, "/auth-first", .json = "{\"name\":\"pen\",\"price\":1}");
+    EXPECT(r, 401, "{\"detail\":\"Not authenticated\"}");
+    ck_assert_int_eq(karak_client_override(client, &auth, &no_fn), KARAK_EINVAL);
+    karak_server *none = NULL;
+    test_fixture_close(&app, &client, &none);
+}
+END_TEST
+
 /* ---- background tasks: after the response, in order, before the yield cleanups ---- */
 
 static void task(void *arg)
@@ -681,6 +738,7 @@ int main(void)
     tcase_add_test(tc, asked_in_the_handler);
     tcase_add_test(tc, registration_errors);
     tcase_add_test(tc, background_tasks);
+    tcase_add_test(tc, overrides);
     tcase_add_test(tc, lifespan_hooks);
     suite_add_tcase(s, tc);
     return run_suite(s);

@@ -22,6 +22,17 @@ KARAK_API karak_client *karak_client_new(karak_app *app);
  * now and its shutdown hook in karak_client_free(). Returns 0, or the hook's non-zero
  * result (then nothing runs at the free). A second call does nothing. */
 KARAK_API int karak_client_start(karak_client *client);
+/* FastAPI's app.dependency_overrides[original] = replacement, for this client's requests:
+ * wherever `original` would be resolved (a route's or the app's .depends, a
+ * sub-dependency, karak_depends()), `replacement` runs instead, and karak_depends(c,
+ * &original) gives its value. Its own parameters and sub-dependencies count. NULL removes
+ * the override. Returns 0; KARAK_EINVAL for a provider without .provide, a cycle or a
+ * schema that does not compile (logged); KARAK_ENOMEM. Both providers are borrowed
+ * (static). The server knows no overrides: they are for tests. */
+typedef struct karak_provider karak_provider;
+KARAK_API int karak_client_override(karak_client *client, const karak_provider *original,
+                                    const karak_provider *replacement);
+
 /* Frees the client (and runs the shutdown hook if karak_client_start() ran the startup). */
 KARAK_API void karak_client_free(karak_client *client);
 

@@ -92,10 +92,17 @@ typedef struct kprov {
     const kschema *query, *headers, *cookies;
 } kprov;
 
+/* FastAPI's app.dependency_overrides, as a test client holds them. */
+typedef struct kdep_override {
+    const karak_provider *original;
+    const karak_provider *replacement;
+} kdep_override;
+
 /* A provider's state in one request. */
 typedef enum kdep_state { KDEP_READY, KDEP_INVALID } kdep_state;
 typedef struct kdepval {
-    const karak_provider *p;
+    const karak_provider *key; /* what it is asked for as (the original of an override) */
+    const karak_provider *p;   /* what runs */
     kdep_state state;
     void *value;
     const void *query, *headers, *cookies; /* its validated parameters */
@@ -185,6 +192,12 @@ typedef struct kreq {
     const char *body;
     size_t body_len;
     const char *default_host; /* for Location when there is no Host header */
+    /* the test client's dependency overrides: original -> replacement, and the providers
+       of the replacements' graphs that the app does not know, compiled by the client */
+    const struct kdep_override *overrides;
+    size_t noverrides;
+    const kprov *extra_provs;
+    size_t nextra_provs;
 } kreq;
 
 typedef struct kdefer kdefer;

@@ -24,11 +24,28 @@ static void run_cleanup(void *arg)
     k->p->cleanup(k->value, k->c->resp.status, k->p->data);
 }
 
-static kdepval *cached(karak_ctx *c, const karak_provider *p)
+static kdepval *cached(karak_ctx *c, const karak_provider *key)
 {
     for (size_t i = 0; i < c->ndeps; i++)
-        if (c->deps[i].p == p) return &c->deps[i];
+        if (c->deps[i].key == key) return &c->deps[i];
     return NULL;
+}
+
+/* What runs when `p` is asked for: a test client's override, else p itself. */
+static const karak_provider *running(const karak_ctx *c, const karak_provider *p)
+{
+    for (size_t i = 0; i < c->req->noverrides; i++)
+        if (c->req->overrides[i].original == p) return c->req->overrides[i].replacement;
+    return p;
+}
+
+/* Its compiled parameters: the app's registry, else the test client's for overrides. */
+static const kprov *registered(const karak_ctx *c, const karak_provider *p)
+{
+    const kprov *kp = kapp_provider(c->app, p);
+    for (size_t i = 0; kp == NULL && i < c->req->nextra_provs; i++)
+        if (c->req->extra_provs[i].p == p) kp = &c->req->extra_provs[i];
+    return kp;
 }
 
 static kdepval *remember(karak_ctx *c, const kdepval *v)
@@ -106,17 +123,19 @@ static size_t list_len(const karak_provider *const *list)
     return n;
 }
 
-/* Resolves p: KDEP_OK with its value in *value. */
-static kdep_outcome resolve(karak_ctx *c, const karak_provider *p, kverrs *errs, void **value)
+/* Resolves `key` (what runs is its override, if any): KDEP_OK with its value in *value. */
+static kdep_outcome resolve(karak_ctx *c, const karak_provider *key, kverrs *errs,
+                            void **value)
 {
+    const karak_provider *p = running(c, key);
     if (!p->no_cache) {
-        kdepval *hit = cached(c, p);
+        kdepval *hit = cached(c, key);
         if (hit != NULL) {
             *value = hit->value;
             return hit->state == KDEP_READY ? KDEP_OK : KDEP_SKIPPED;
         }
     }
-    const kprov *kp = kapp_provider(c->app, p);
+    const kprov *kp = registered(c, p);
     bool has_params = p->query != NULL || p->headers != NULL || p->cookies != NULL;
     if (kp == NULL && has_params) {
         karak_app_log(c->app, KARAK_LOG_ERROR,
@@ -126,7 +145,7 @@ static kdep_outcome resolve(karak_ctx *c, const karak_provider *p, kverrs *errs,
         return stop_with_500(c);
     }
     bool skip = false;
-    kdepval v = {.p = p};
+    kdepval v = {.key = key, .p = p};
     size_t nsub = list_len(p->depends);
     if (nsub > 0) {
         v.sub_values = karak_alloc(c, nsub * sizeof *v.sub_values);

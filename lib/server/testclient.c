@@ -14,6 +14,12 @@ struct karak_client {
     karak_app *app;
     karena arena;
     bool started; /* karak_client_start ran the startup hook */
+    kdep_override *overrides; /* FastAPI's dependency_overrides */
+    size_t noverrides;
+    kprov *extra;             /* providers of the replacements the app does not know */
+    size_t nextra;
+    kschema **schemas;        /* their compiled parameters, owned */
+    size_t nschemas;
 };
 
 struct karak_reply {
@@ -43,10 +49,92 @@ int karak_client_start(karak_client *cl)
     return rc;
 }
 
+/* ---- dependency overrides ---- */
+
+static bool extra_known(const karak_client *cl, const karak_provider *p)
+{
+    if (kapp_provider(cl->app, p) != NULL) return true;
+    for (size_t i = 0; i < cl->nextra; i++)
+        if (cl->extra[i].p == p) return true;
+    return false;
+}
+
+static int compile_param(karak_client *cl, const karak_schema *s, ksource src,
+                         const kschema **out)
+{
+    *out = NULL;
+    if (s == NULL) return KARAK_OK;
+    char why[KARAK_ERRLEN];
+    kschema *cs = kschema_compile(s, src, why, sizeof why);
+    if (cs == NULL) {
+        karak_app_log(cl->app, KARAK_LOG_ERROR, "dependency override: %s", why);
+        return KARAK_EINVAL;
+    }
+    kschema **grown = realloc(cl->schemas, (cl->nschemas + 1) * sizeof *grown);
+    if (grown == NULL) {
+        kschema_free(cs);
+        return KARAK_ENOMEM;
+    }
+    cl->schemas = grown;
+    cl->schemas[cl->nschemas++] = cs;
+    *out = cs;
+    return KARAK_OK;
+}
+
+/* Compiles what the app never saw of the replacement's graph; depth bounds a cycle. */
+static int add_graph(karak_client *cl, const karak_provider *p, unsigned depth)
+{
+    if (p == NULL || p->provide == NULL) return KARAK_EINVAL;
+    if (depth > 64) return KARAK_EINVAL; /* a cycle */
+    if (extra_known(cl, p)) return KARAK_OK;
+    for (size_t i = 0; p->depends != NULL && p->depends[i] != NULL; i++) {
+        int rc = add_graph(cl, p->depends[i], depth + 1);
+        if (rc != KARAK_OK) return rc;
+    }
+    kprov kp = {.p = p};
+    int rc = compile_param(cl, p->query, KSRC_QUERY, &kp.query);
+    if (rc == KARAK_OK) rc = compile_param(cl, p->headers, KSRC_HEADER, &kp.headers);
+    if (rc == KARAK_OK) rc = compile_param(cl, p->cookies, KSRC_COOKIE, &kp.cookies);
+    if (rc != KARAK_OK) return rc;
+    kprov *grown = realloc(cl->extra, (cl->nextra + 1) * sizeof *grown);
+    if (grown == NULL) return KARAK_ENOMEM;
+    cl->extra = grown;
+    cl->extra[cl->nextra++] = kp;
+    return KARAK_OK;
+}
+
+int karak_client_override(karak_client *cl, const karak_provider *original,
+                          const karak_provider *replacement)
+{
+    if (cl == NULL || original == NULL) return KARAK_EINVAL;
+    for (size_t i = 0; i < cl->noverrides; i++) {
+        if (cl->overrides[i].original != original) continue;
+        if (replacement == NULL) { /* removed: the last one takes its place */
+            cl->overrides[i] = cl->overrides[--cl->noverrides];
+            return KARAK_OK;
+        }
+        int rc = add_graph(cl, replacement, 0);
+        if (rc == KARAK_OK) cl->overrides[i].replacement = replacement;
+        return rc;
+    }
+    if (replacement == NULL) return KARAK_OK;
+    int rc = add_graph(cl, replacement, 0);
+    if (rc != KARAK_OK) return rc;
+    kdep_override *grown = realloc(cl->overrides, (cl->noverrides + 1) * sizeof *grown);
+    if (grown == NULL) return KARAK_ENOMEM;
+    cl->overrides = grown;
+    cl->overrides[cl->noverrides++] = (kdep_override){original, replacement};
+    return KARAK_OK;
+}
+
 void karak_client_free(karak_client *cl)
 {
     if (cl == NULL) return;
     if (cl->started) kapp_shutdown(cl->app);
+    for (size_t i = 0; i < cl->nschemas; i++) kschema_free(cl->schemas[i]);
+    free(cl->schemas);
+    free(cl->extra);
+    free(cl->overrides);
     karena_free(&cl->arena);
     free(cl);
 }
@@ -166,7 +254,9 @@ karak_reply *karak_client_request(karak_client *cl, const char *method, const ch
     if (cl == NULL || method == NULL || target == NULL) return NULL;
     karak_request_opts o;
     if (!kopts_load(&o, sizeof o, user, user ? user->struct_size : 0)) return NULL;
-    kreq req = {.method = method, .default_host = "testserver"};
+    kreq req = {.method = method, .default_host = "testserver", .overrides = cl->overrides,
+                .noverrides = cl->noverrides, .extra_provs = cl->extra,
+                .nextra_provs = cl->nextra};
     const char *body = NULL;
     size_t body_len = 0;
     if (o.json != NULL) {
