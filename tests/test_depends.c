@@ -615,6 +615,79 @@ START_TEST(overrides)
 }
 END_TEST
 
+/* ---- exception handlers: the app reshapes its 422 and its HTTP errors ---- */
+
+static karak_result reshape_422(karak_ctx *c, const json_t *errors)
+{
+    karak_resp_status_set(c, 400);
+    return karak_resp_json_new(c, json_pack("{s:I,s:O}", "count",
+                                            (json_int_t)json_array_size(errors), "errors",
+                                            (json_t *)errors));
+}
+
+static karak_result reshape_http(karak_ctx *c, int status, const json_t *detail)
+{
+    if (status == 418) return KARAK_FAIL; /* a handler that fails: the plain 500 */
+    return karak_resp_json_new(c, json_pack("{s:i,s:O}", "status", status, "message",
+                                            (json_t *)detail));
+}
+
+static karak_result teapot(karak_ctx *c)
+{
+    return karak_resp_error(c, 418, NULL);
+}
+
+START_TEST(exception_handlers)
+{
+    karak_app *app = karak_new(.on_validation_error = reshape_422, .on_http_error = reshape_http);
+    ck_assert_int_eq(karak_post(app, "/auth-first", auth_first, .depends = KARAK_DEPS(&auth),
+                                .body = &item_schema, .query = &q_le5),
+                     0);
+    ck_assert_int_eq(karak_get(app, "/teapot", teapot), 0);
+    karak_client *client = test_client_open(app);
+    karak_server *server = NULL;
+    unsigned port = 0;
+    test_serve(app, &server, &port);
+    const struct {
+        const char *method, *target;
+        const char *const *headers;
+        const char *json;
+        int status;
+        const char *body;
+        const char *header, *value; /* one header that must be kept */
+    } cases[] = {
+        /* the 422 reshaped, with its own status */
+        {"POST", "/auth-first?q=9", HDRS("Authorization", "Bearer good"), NULL, 400,
+         "{\"count\":2,\"errors\":[{\"type\":\"less_than_equal\",\"loc\":[\"query\",\"q\"],"
+         "\"msg\":\"Input should be less than or equal to 5\",\"input\":\"9\",\"ctx\":{\"le\":5}},"
+         "{\"type\":\"missing\",\"loc\":[\"body\"],\"msg\":\"Field required\",\"input\":null}]}",
+         NULL, NULL},
+        /* a provider's 401: the status kept, and its WWW-Authenticate */
+        {"POST", "/auth-first", NULL, "{}", 401,
+         "{\"status\":401,\"message\":\"Not authenticated\"}", "www-authenticate", "Bearer"},
+        /* libkarak's own 404 and 405 (its Allow kept) */
+        {"GET", "/nope", NULL, NULL, 404, "{\"status\":404,\"message\":\"Not Found\"}", NULL, NULL},
+        {"DELETE", "/teapot", NULL, NULL, 405,
+         "{\"status\":405,\"message\":\"Method Not Allowed\"}", "allow", "GET, HEAD"},
+        /* the handler failed */
+        {"GET", "/teapot", NULL, NULL, 500, "Internal Server Error", NULL, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char where[64];
+        snprintf(where, sizeof where, "case %zu (%s %s)", i, cases[i].method, cases[i].target);
+        karak_reply *r = both_request_at(where, client, port, cases[i].method, cases[i].target,
+                                         &(const karak_request_opts){
+                                             .headers = cases[i].headers,
+                                             .json = cases[i].json,
+                                             .struct_size = sizeof(karak_request_opts)});
+        if (cases[i].header != NULL)
+            ck_assert_str_eq(karak_reply_header(r, cases[i].header), cases[i].value);
+        expect_response(r, cases[i].status, cases[i].body, where);
+    }
+    test_fixture_close(&app, &client, &server);
+}
+END_TEST
+
 /* ---- background tasks: after the response, in order, before the yield cleanups ---- */
 
 static void task(void *arg)
@@ -739,6 +812,7 @@ int main(void)
     tcase_add_test(tc, registration_errors);
     tcase_add_test(tc, background_tasks);
     tcase_add_test(tc, overrides);
+    tcase_add_test(tc, exception_handlers);
     tcase_add_test(tc, lifespan_hooks);
     suite_add_tcase(s, tc);
     return run_suite(s);

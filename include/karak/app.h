@@ -4,6 +4,7 @@
 #define KARAK_PUBLIC_APP_H
 
 #include <karak/common.h>
+#include <jansson.h>
 #include <karak/schema.h>
 
 #ifdef __cplusplus
@@ -58,6 +59,16 @@ typedef struct karak_app_opts {
      * runs before the first and shutdown after the last. `data` is .data. */
     int (*on_startup)(void *data);
     void (*on_shutdown)(void *data);
+    /* FastAPI's exception handlers. on_validation_error replaces the 422 body: it gets the
+     * list of errors (borrowed, valid during the call) and answers with the response
+     * builders; the status is 422 unless it calls karak_resp_status_set().
+     * on_http_error answers every HTTP error instead of {"detail": ...}: what handlers and
+     * providers raise with karak_resp_error*(), and libkarak's 404 and 405 (their headers,
+     * Allow or WWW-Authenticate, are kept); `detail` is the error's detail (borrowed);
+     * the status is the error's unless it calls karak_resp_status_set(). Neither sees a
+     * 500. A handler that fails, or answers nothing, gives the plain-text 500. */
+    karak_result (*on_validation_error)(karak_ctx *c, const json_t *errors);
+    karak_result (*on_http_error)(karak_ctx *c, int status, const json_t *detail);
 } karak_app_opts;
 
 /* A new app. opts may be NULL; its strings are copied. NULL when out of memory or when opts

@@ -70,6 +70,8 @@ karak_app *karak_app_new(const karak_app_opts *user)
     bool nomem = false;
     app->depends = deps_copy(opts.depends, &nomem);
     app->on_startup = opts.on_startup;
+    app->on_validation_error = opts.on_validation_error;
+    app->on_http_error = opts.on_http_error;
     app->on_shutdown = opts.on_shutdown;
     pthread_mutex_init(&app->lifespan_lock, NULL);
     if (nomem || app->title == NULL || app->version == NULL || krouter_init(&app->router) != KARAK_OK) {

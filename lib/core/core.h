@@ -133,6 +133,8 @@ struct karak_app {
     const karak_provider *const *depends; /* the app's own dependencies */
     int (*on_startup)(void *data);
     void (*on_shutdown)(void *data);
+    karak_result (*on_validation_error)(karak_ctx *c, const json_t *errors);
+    karak_result (*on_http_error)(karak_ctx *c, int status, const json_t *detail);
     pthread_mutex_t lifespan_lock;
     unsigned lifespan_users; /* servers and clients that ran the startup hook */
     char *error;       /* first registration error */

@@ -208,6 +208,55 @@ static int defer_value(void *ud, void (*fn)(void *arg), void *arg)
     return karak_defer(ud, fn, arg);
 }
 
+/* An app's exception handler answers instead of libkarak's error body: `status` is the
+ * default status of what it builds. A failure, or no answer, is the plain 500. */
+static void handler_answers(karak_ctx *c, karak_result res, int status, const char *which)
+{
+    if (res != KARAK_DONE || c->failed || c->kind == KRESP_NONE || c->kind == KRESP_FAILED) {
+        karak_app_log(c->app, KARAK_LOG_ERROR, "%s %s: the %s handler failed: 500",
+                      c->req->method, c->path, which);
+        kresp_internal_error(&c->resp);
+        return;
+    }
+    if (c->kind == KRESP_ERROR) return; /* it raised an HTTP error itself */
+    int final = c->status_override ? c->status_override : status;
+    if (c->kind == KRESP_EMPTY) c->resp.body_len = 0;
+    kresp_set(&c->resp, final, c->resp.content_type, c->resp.body, c->resp.body_len);
+}
+
+/* The error list of a 422 through the app's on_validation_error. */
+static void custom_validation_error(karak_ctx *c, const char *list, size_t len)
+{
+    json_t *errors = json_loadb(list, len, 0, NULL);
+    if (errors == NULL) {
+        kresp_internal_error(&c->resp);
+        return;
+    }
+    c->kind = KRESP_NONE;
+    c->status_override = 0;
+    karak_result res = c->app->on_validation_error(c, errors);
+    json_decref(errors);
+    handler_answers(c, res, 422, "validation error");
+}
+
+/* An HTTP error's {"detail": ...} through the app's on_http_error. */
+static void custom_http_error(karak_ctx *c)
+{
+    if (c->app->on_http_error == NULL || c->resp.status < 400 || c->resp.status == 500) return;
+    json_t *body = json_loadb(c->resp.body, c->resp.body_len, 0, NULL);
+    json_t *detail = json_object_get(body, "detail");
+    int status = c->resp.status;
+    if (detail == NULL) {
+        json_decref(body);
+        return;
+    }
+    c->kind = KRESP_NONE;
+    c->status_override = 0;
+    karak_result res = c->app->on_http_error(c, status, detail);
+    json_decref(body);
+    handler_answers(c, res, status, "HTTP error");
+}
+
 /* True when the handler may run; otherwise c->resp holds the answer. */
 static bool validate(karak_ctx *c)
 {
@@ -234,6 +283,7 @@ static bool validate(karak_ctx *c)
     kbuf_init(&b, c->arena, 256);
     kverrs_render(&errs, &b);
     if (kbuf_cstr(&b) == NULL) kresp_internal_error(&c->resp);
+    else if (c->app->on_validation_error != NULL) custom_validation_error(c, b.data, b.len);
     else kresp_error_raw(&c->resp, c->arena, 422, b.data, b.len);
     return false;
 }
@@ -265,13 +315,15 @@ static void route_request(karak_ctx *c)
         if (m.path_matched) method_not_allowed(c, &m);
         else if (!try_redirect(c))
             kresp_error_detail(&c->resp, c->arena, 404, "Not Found");
+        custom_http_error(c);
         return;
     }
     c->route = m.route;
     memcpy(c->raw_params, m.params, sizeof c->raw_params);
     if (!validate(c)) {
-        /* a provider may have answered with a success builder */
+        /* a provider may have answered with a success builder, or raised an HTTP error */
         if (c->kind == KRESP_BODY || c->kind == KRESP_EMPTY) settle_status(c);
+        else if (c->kind == KRESP_ERROR) custom_http_error(c);
         kdeps_function_cleanups(c);
         return;
     }
@@ -288,6 +340,8 @@ static void route_request(karak_ctx *c)
         kresp_internal_error(&c->resp);
     } else if (c->kind != KRESP_ERROR) {
         settle_status(c);
+    } else {
+        custom_http_error(c);
     }
     kdeps_function_cleanups(c);
 }
