@@ -228,17 +228,25 @@ char *karak_strdup(karak_ctx *c, const char *s)
     return s ? karena_strndup(c->arena, s, strlen(s)) : NULL;
 }
 
-int karak_defer(karak_ctx *c, void (*fn)(void *arg), void *arg)
+/* A node for fn(arg); when out of memory, fn(arg) runs at once (nothing is ever left
+ * behind) and the request becomes a 500. */
+static kdefer *defer_node(karak_ctx *c, void (*fn)(void *arg), void *arg)
 {
-    if (fn == NULL) return KARAK_EINVAL;
     kdefer *d = karena_alloc(c->arena, sizeof *d);
     if (d == NULL) {
         fn(arg);
         c->failed = true;
-        return KARAK_ENOMEM;
+        return NULL;
     }
-    d->fn = fn;
-    d->arg = arg;
+    *d = (kdefer){.fn = fn, .arg = arg};
+    return d;
+}
+
+int karak_defer(karak_ctx *c, void (*fn)(void *arg), void *arg)
+{
+    if (fn == NULL) return KARAK_EINVAL;
+    kdefer *d = defer_node(c, fn, arg);
+    if (d == NULL) return KARAK_ENOMEM;
     d->next = c->resp.cleanups;
     c->resp.cleanups = d;
     return KARAK_OK;
@@ -255,13 +263,8 @@ static void run_background(void *arg)
 int karak_background(karak_ctx *c, void (*fn)(void *arg), void *arg)
 {
     if (fn == NULL) return KARAK_EINVAL;
-    kdefer *d = karena_alloc(c->arena, sizeof *d);
-    if (d == NULL) {
-        fn(arg);
-        c->failed = true;
-        return KARAK_ENOMEM;
-    }
-    *d = (kdefer){.fn = fn, .arg = arg};
+    kdefer *d = defer_node(c, fn, arg);
+    if (d == NULL) return KARAK_ENOMEM;
     if (c->background == NULL) {
         /* registered after the dependencies' cleanups, so it runs before them */
         int rc = karak_defer(c, run_background, c);
