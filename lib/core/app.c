@@ -198,7 +198,7 @@ static const kprov *prov_find(const karak_app *app, const karak_provider *p)
 static int provider_add(karak_app *app, const karak_provider *p, const kchain *up,
                         const kroute *r)
 {
-    char where[KARAK_ERRLEN], msg[2 * KARAK_ERRLEN];
+    char where[KARAK_ERRLEN], msg[2 * KARAK_ERRLEN + 64];
     if (r != NULL) snprintf(where, sizeof where, "route %s %s", r->method, r->pattern);
     else snprintf(where, sizeof where, "app dependencies");
     if (p == NULL || p->provide == NULL) {
