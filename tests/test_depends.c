@@ -30,6 +30,7 @@
  *   /basic -> {"u", "p"}, /keyh, /keyq, /keyc -> {"k": key} */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -688,6 +689,67 @@ START_TEST(exception_handlers)
 }
 END_TEST
 
+/* ---- per-worker values: one "connection" per worker, no lock ---- */
+
+static atomic_int opened, closed;
+
+static void conn_close(void *value)
+{
+    atomic_fetch_add(&closed, 1);
+    free(value);
+}
+
+static karak_result conn_fn(karak_ctx *c, void *value)
+{
+    void **slot = karak_worker_slot(c, &opened, conn_close);
+    if (slot == NULL) return KARAK_FAIL;
+    if (*slot == NULL) {
+        int *conn = malloc(sizeof *conn);
+        if (conn == NULL) return KARAK_FAIL;
+        *conn = atomic_fetch_add(&opened, 1);
+        *slot = conn;
+    }
+    *(int **)value = *slot;
+    return KARAK_NEXT;
+}
+static const karak_provider worker_conn = {.name = "worker_conn", .size = sizeof(int *),
+                                           .provide = conn_fn};
+
+static karak_result use_conn(karak_ctx *c)
+{
+    int *const *conn = karak_depends(c, &worker_conn);
+    return karak_resp_json_new(c, json_pack("{s:i}", "conn", **conn));
+}
+
+START_TEST(worker_slots)
+{
+    atomic_store(&opened, 0);
+    atomic_store(&closed, 0);
+    karak_app *app = karak_new();
+    ck_assert_int_eq(karak_get(app, "/conn", use_conn, .depends = KARAK_DEPS(&worker_conn)), 0);
+    karak_client *client = test_client_open(app);
+    for (int i = 0; i < 3; i++) { /* a client is one worker: one value, reused */
+        karak_reply *r = karak_client_get(client, "/conn");
+        EXPECT(r, 200, "{\"conn\":0}");
+    }
+    karak_server *server = test_server_start(app); /* two workers */
+    unsigned port = karak_server_port(server);
+    for (int i = 0; i < 40; i++) {
+        wire_reply w;
+        wire_request(port, "GET", "/conn", NULL, &w);
+        ck_assert_int_eq(w.status, 200);
+        wire_reply_clear(&w);
+    }
+    int made = atomic_load(&opened);
+    ck_assert_msg(made >= 2 && made <= 3, "%d values for one client and two workers", made);
+    test_server_stop(server);
+    ck_assert_int_eq(atomic_load(&closed), made - 1); /* the workers' values, at the stop */
+    karak_client_free(client);
+    ck_assert_int_eq(atomic_load(&closed), made); /* the client's, at its free */
+    karak_app_free(app);
+}
+END_TEST
+
 /* ---- background tasks: after the response, in order, before the yield cleanups ---- */
 
 static void task(void *arg)
@@ -813,6 +875,7 @@ int main(void)
     tcase_add_test(tc, background_tasks);
     tcase_add_test(tc, overrides);
     tcase_add_test(tc, exception_handlers);
+    tcase_add_test(tc, worker_slots);
     tcase_add_test(tc, lifespan_hooks);
     suite_add_tcase(s, tc);
     return run_suite(s);

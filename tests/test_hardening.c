@@ -221,9 +221,11 @@ START_TEST(slow_sockets_give_way)
     struct timespec settle = {0, 100 * 1000 * 1000};
     nanosleep(&settle, NULL);
     expect_still_serving();
-    /* the first ones were closed, the last ones still wait */
+    /* the first ones were closed, the last ones still wait (on a loaded machine an
+       eviction may still be on its way: the first ones get up to 2 s each) */
     int closed = 0;
-    for (int i = 0; i < SLOW_SOCKETS; i++) closed += ended_within(slow[i], 0);
+    for (int i = 0; i < SLOW_SOCKETS; i++)
+        closed += ended_within(slow[i], i < SLOW_SOCKETS - 16 ? 2000 : 0);
     ck_assert_msg(closed >= SLOW_SOCKETS - 16, "only %d slow sockets were closed", closed);
     ck_assert_msg(!ended_within(slow[SLOW_SOCKETS - 1], 0), "the newest slow socket was closed");
     for (int i = 0; i < SLOW_SOCKETS; i++) close(slow[i]);

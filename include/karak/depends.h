@@ -90,6 +90,14 @@ KARAK_API const void *karak_dep_headers(karak_ctx *c);
 KARAK_API const void *karak_dep_cookies(karak_ctx *c);
 KARAK_API void *karak_dep_data(karak_ctx *c);
 
+/* A value that lives with the worker thread serving this request, e.g. one SQLite
+ * connection per worker handed out by a provider without a lock on the request path
+ * (a worker serves one request at a time). The first time a worker asks for `key` (any
+ * unique address, such as the provider's), *slot is NULL: put the value there.
+ * dtor(value) runs for each worker's value when the server stops (after its drain) or
+ * the test client is freed (a test client is one worker). NULL when out of memory. */
+KARAK_API void **karak_worker_slot(karak_ctx *c, const void *key, void (*dtor)(void *value));
+
 /* ---- security schemes, as FastAPI ships them ---- */
 
 /* HTTPBearer / HTTPDigest-style credentials: "Authorization: <scheme> <credentials>". */

@@ -92,6 +92,22 @@ typedef struct kprov {
     const kschema *query, *headers, *cookies;
 } kprov;
 
+/* Values that live with a worker thread (karak_worker_slot): one store per server worker,
+ * or per test client; a worker serves one request at a time, so there is no lock. */
+typedef struct kslot {
+    const void *key;
+    void *value;
+    void (*dtor)(void *value);
+} kslot;
+typedef struct kslots {
+    kslot *v;
+    size_t n, cap;
+} kslots;
+/* The slot of `key` (appended, empty, on first use); NULL when out of memory. */
+void **kslots_get(kslots *s, const void *key, void (*dtor)(void *value));
+/* Runs each slot's dtor on its value (when both are set) and frees the store's array. */
+void kslots_destroy(kslots *s);
+
 /* FastAPI's app.dependency_overrides, as a test client holds them. */
 typedef struct kdep_override {
     const karak_provider *original;
@@ -200,6 +216,7 @@ typedef struct kreq {
     size_t noverrides;
     const kprov *extra_provs;
     size_t nextra_provs;
+    kslots *slots; /* the serving worker's store (karak_worker_slot); NULL: none */
 } kreq;
 
 typedef struct kdefer kdefer;

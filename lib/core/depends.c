@@ -5,6 +5,7 @@
  * graph was checked (cycles, missing functions) and its schemas compiled at registration
  * (app.c). Cleanups: request-scoped ones ride on karak_defer, function-scoped ones wait in
  * the context for the handler to return. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/core.h"
@@ -269,4 +270,35 @@ const void *karak_dep_cookies(karak_ctx *c)
 void *karak_dep_data(karak_ctx *c)
 {
     return c->dep_current ? c->dep_current->p->data : NULL;
+}
+
+/* ---- per-worker values ---- */
+
+void **kslots_get(kslots *s, const void *key, void (*dtor)(void *value))
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->v[i].key == key) return &s->v[i].value;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 4;
+        kslot *grown = realloc(s->v, cap * sizeof *grown);
+        if (grown == NULL) return NULL;
+        s->v = grown;
+        s->cap = cap;
+    }
+    s->v[s->n] = (kslot){.key = key, .value = NULL, .dtor = dtor};
+    return &s->v[s->n++].value;
+}
+
+void kslots_destroy(kslots *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->v[i].dtor != NULL && s->v[i].value != NULL) s->v[i].dtor(s->v[i].value);
+    free(s->v);
+    *s = (kslots){0};
+}
+
+void **karak_worker_slot(karak_ctx *c, const void *key, void (*dtor)(void *value))
+{
+    if (c == NULL || key == NULL || c->req->slots == NULL) return NULL;
+    return kslots_get(c->req->slots, key, dtor);
 }

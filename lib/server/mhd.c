@@ -114,8 +114,49 @@ struct karak_server {
     bool old_layout; /* libmicrohttpd <= 0.9.75: a folded line, a NUL in the target show */
     atomic_int in_flight;
     struct MHD_Response *error_500; /* the static 500, shared by all connections */
+    /* karak_worker_slot: one store per worker thread, found through a thread-specific key
+       (the worker's identity, never a request's state); all of them listed for the stop */
+    pthread_key_t slots_key;
+    bool has_slots_key;
+    pthread_mutex_t slots_lock; /* taken once per worker, at its first request */
+    kslots **all_slots;
+    size_t nslots;
 };
 typedef struct karak_server kserver;
+
+/* The calling worker's store, made at its first request; NULL when out of memory. */
+static kslots *worker_slots(kserver *s)
+{
+    if (!s->has_slots_key) return NULL;
+    kslots *ws = pthread_getspecific(s->slots_key);
+    if (ws != NULL) return ws;
+    ws = calloc(1, sizeof *ws);
+    if (ws == NULL) return NULL;
+    pthread_mutex_lock(&s->slots_lock);
+    kslots **grown = realloc(s->all_slots, (s->nslots + 1) * sizeof *grown);
+    if (grown != NULL) {
+        s->all_slots = grown;
+        s->all_slots[s->nslots++] = ws;
+    }
+    pthread_mutex_unlock(&s->slots_lock);
+    if (grown == NULL || pthread_setspecific(s->slots_key, ws) != 0) {
+        if (grown == NULL) free(ws);
+        return NULL; /* listed: freed at the stop */
+    }
+    return ws;
+}
+
+/* After the drain: every worker's values meet their destructors. */
+static void slots_destroy(kserver *s)
+{
+    for (size_t i = 0; i < s->nslots; i++) {
+        kslots_destroy(s->all_slots[i]);
+        free(s->all_slots[i]);
+    }
+    free(s->all_slots);
+    s->all_slots = NULL;
+    s->nslots = 0;
+}
 
 /* A request stops being in flight when it completes, or when its connection closes first
  * (libmicrohttpd reports no completion for a request whose head it rejected, e.g. 431);
@@ -570,6 +611,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         .nheaders = k->nheaders,
         .load_headers = load_headers,
         .headers_ud = mc,
+        .slots = worker_slots(s),
     };
     kresp resp;
     kdispatch(s->app, &req, &k->arena, &resp);
@@ -764,6 +806,9 @@ static bool mhd_old_layout(void)
 /* What start made, once no thread and no connection uses it. */
 static void server_destroy(kserver *s)
 {
+    slots_destroy(s);
+    if (s->has_slots_key) pthread_key_delete(s->slots_key);
+    pthread_mutex_destroy(&s->slots_lock);
     kconns_destroy(&s->conns);
     pthread_mutex_destroy(&s->log_lock);
     MHD_destroy_response(s->error_500);
@@ -806,6 +851,8 @@ int karak_server_start(karak_app *app, const karak_server_opts *user, karak_serv
     atomic_init(&s->draining, false);
     kconns_init(&s->conns);
     pthread_mutex_init(&s->log_lock, NULL);
+    pthread_mutex_init(&s->slots_lock, NULL);
+    s->has_slots_key = pthread_key_create(&s->slots_key, NULL) == 0;
     s->log_window = kclock_ms();
     bool ipv6 = false;
     s->listen_fd = listen_on(app, host, port, &ipv6, &s->port);
@@ -886,6 +933,7 @@ int karak_server_stop(karak_server *s, unsigned graceful_ms)
     int rc = atomic_load(&s->in_flight) == 0 ? KARAK_OK : KARAK_ETIMEDOUT;
     MHD_stop_daemon(s->daemon);
     s->daemon = NULL;
+    slots_destroy(s); /* the workers are gone: their values go before the app's shutdown */
     kapp_shutdown(s->app); /* the last request has been answered */
     return rc;
 }

@@ -20,6 +20,7 @@ struct karak_client {
     size_t nextra;
     kschema **schemas;        /* their compiled parameters, owned */
     size_t nschemas;
+    kslots slots;             /* karak_worker_slot: a client is one worker */
 };
 
 struct karak_reply {
@@ -130,6 +131,7 @@ int karak_client_override(karak_client *cl, const karak_provider *original,
 void karak_client_free(karak_client *cl)
 {
     if (cl == NULL) return;
+    kslots_destroy(&cl->slots); /* the values may need the app's resources: before shutdown */
     if (cl->started) kapp_shutdown(cl->app);
     for (size_t i = 0; i < cl->nschemas; i++) kschema_free(cl->schemas[i]);
     free(cl->schemas);
@@ -256,7 +258,7 @@ karak_reply *karak_client_request(karak_client *cl, const char *method, const ch
     if (!kopts_load(&o, sizeof o, user, user ? user->struct_size : 0)) return NULL;
     kreq req = {.method = method, .default_host = "testserver", .overrides = cl->overrides,
                 .noverrides = cl->noverrides, .extra_provs = cl->extra,
-                .nextra_provs = cl->nextra};
+                .nextra_provs = cl->nextra, .slots = &cl->slots};
     const char *body = NULL;
     size_t body_len = 0;
     if (o.json != NULL) {
