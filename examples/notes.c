@@ -99,7 +99,10 @@ static const karak_field note_fields[] = {
     KARAK_FIELD(Note, title, KARAK_STR),
     KARAK_FIELD(Note, body, KARAK_STR),
     KARAK_FIELD(Note, tags, KARAK_LIST, .items = KARAK_ITEM(KARAK_STR)),
-    KARAK_FIELD_OPT(Note, author, has_author, KARAK_OBJ, .schema = &author_schema),
+    /* `author: Author | None`: always written, null when there is none */
+    {.name = "author", .offset = offsetof(Note, author), .size = sizeof(Author),
+     .type = KARAK_OBJ, .schema = &author_schema, .nullable = true,
+     .has_offset = offsetof(Note, has_author) + 1},
     KARAK_FIELDS_END,
 };
 static const karak_schema note_schema = KARAK_SCHEMA(Note, note_fields);
@@ -110,13 +113,13 @@ typedef struct {
     const char *name;
     const char *api_secret;
     int64_t note_count;
-} Me;
+} UserOut;
 static const karak_field user_out_fields[] = {
-    KARAK_FIELD(Me, name, KARAK_STR),
-    KARAK_FIELD(Me, note_count, KARAK_I64),
+    KARAK_FIELD(UserOut, name, KARAK_STR),
+    KARAK_FIELD(UserOut, note_count, KARAK_I64),
     KARAK_FIELDS_END,
 };
-static const karak_schema user_out_schema = KARAK_SCHEMA(Me, user_out_fields);
+static const karak_schema user_out_schema = KARAK_SCHEMA(UserOut, user_out_fields);
 
 /* ---- dependencies ---- */
 
@@ -445,7 +448,7 @@ static karak_result me(karak_ctx *c)
 {
     const User *user = user_of(c);
     sqlite3_stmt *st = NULL;
-    Me out = {.name = user->name, .api_secret = user->api_secret};
+    UserOut out = {.name = user->name, .api_secret = user->api_secret};
     if (sqlite3_prepare_v2(db_of(c), "SELECT COUNT(*) FROM notes WHERE owner = ?", -1, &st,
                            NULL) != SQLITE_OK)
         return KARAK_FAIL;
@@ -476,7 +479,7 @@ static karak_app *notes_app(void)
     karak_post(app, "/notes", create_note, .depends = NOTES_DEPS, .body = &note_in_schema,
                .headers = &request_id_header, .status = 201, .response = &note_schema);
     karak_get(app, "/notes", list_notes, .depends = NOTES_DEPS, .query = &list_query,
-              .response = &note_schema);
+              .response = &note_schema, .response_list = true);
     karak_get(app, "/notes/{note_id:int}", get_note, .depends = NOTES_DEPS,
               .response = &note_schema);
     karak_patch(app, "/notes/{note_id:int}", patch_note, .depends = NOTES_DEPS,

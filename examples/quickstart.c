@@ -2,7 +2,7 @@
  *
  *     app = Karak()
  *     class Item(BaseModel): name: str; price: float
- *     @app.get("/")                 -> {"message": "Hello, World!"}
+ *     @app.get("/")                 def index() -> {"message": "Hello, World!"}
  *     @app.get("/items/{item_id}")  def get_item(item_id: int) -> {"id": item_id}
  *     @app.post("/items")           def create_item(body: Item) -> Item
  *     app.run(host="127.0.0.1", port=8000, workers=4)
@@ -25,7 +25,7 @@ static const karak_field item_fields[] = {
 };
 static const karak_schema item_schema = KARAK_SCHEMA(Item, item_fields);
 
-static karak_result hello(karak_ctx *c)
+static karak_result index(karak_ctx *c)
 {
     return karak_resp_json_new(c, json_pack("{s:s}", "message", "Hello, World!"));
 }
@@ -45,9 +45,9 @@ static karak_result create_item(karak_ctx *c)
 static karak_app *quickstart_app(void)
 {
     karak_app *app = karak_new(.title = "Quick Start");
-    karak_get(app, "/", hello);
+    karak_get(app, "/", index);
     karak_get(app, "/items/{item_id:int}", get_item);
-    karak_post(app, "/items", create_item, .body = &item_schema);
+    karak_post(app, "/items", create_item, .body = &item_schema, .response = &item_schema);
     return app; /* a registration error would stop karak_run with a message */
 }
 

@@ -24,7 +24,8 @@ typedef struct {
     int model_name;
 } ModelPath;
 static const karak_field model_path_fields[] = {
-    KARAK_FIELD(ModelPath, model_name, KARAK_ENUM, .choices = MODEL_NAMES),
+    KARAK_FIELD(ModelPath, model_name, KARAK_ENUM, .choices = MODEL_NAMES,
+                .enum_name = "ModelName"),
     KARAK_FIELDS_END,
 };
 static const karak_schema model_path = KARAK_SCHEMA(ModelPath, model_path_fields);
@@ -34,7 +35,8 @@ typedef struct {
     const char *message;
 } ModelOut;
 static const karak_field model_out_fields[] = {
-    KARAK_FIELD(ModelOut, model_name, KARAK_ENUM, .choices = MODEL_NAMES),
+    KARAK_FIELD(ModelOut, model_name, KARAK_ENUM, .choices = MODEL_NAMES,
+                .enum_name = "ModelName"),
     KARAK_FIELD(ModelOut, message, KARAK_STR),
     KARAK_FIELDS_END,
 };

@@ -69,7 +69,17 @@ typedef struct karak_app_opts {
      * 500. A handler that fails, or answers nothing, gives the plain-text 500. */
     karak_result (*on_validation_error)(karak_ctx *c, const json_t *errors);
     karak_result (*on_http_error)(karak_ctx *c, int status, const json_t *detail);
+    /* FastAPI's generated docs: GET /openapi.json (OpenAPI 3.1, made once when the app is
+     * sealed), /docs (Swagger UI) and /redoc; not part of the document themselves. */
+    bool no_docs;            /* serve none of the three */
+    const char *docs_assets; /* where swagger-ui-dist@5/ and redoc@2/ are, e.g. a local
+                                mirror for offline use; copied. NULL: jsDelivr's CDN */
 } karak_app_opts;
+
+/* The app's OpenAPI document (JSON text, NUL-terminated; len may be NULL), as /openapi.json
+ * serves it. Seals the app. Borrowed, valid until karak_app_free(). NULL when the app has a
+ * registration error or memory ran out. */
+KARAK_API const char *karak_app_openapi(karak_app *app, size_t *len);
 
 /* A new app. opts may be NULL; its strings are copied. NULL when out of memory or when opts
  * sets members unknown to this version (see above).
@@ -106,6 +116,8 @@ typedef struct karak_route_opts {
                                      karak_resp_list() encode (a narrower schema over the same
                                      struct hides the fields it leaves out) */
     unsigned response_exclude;    /* KARAK_EXCLUDE_* flags for that encoding */
+    bool response_list;           /* the route answers a list of .response (karak_resp_list):
+                                     the OpenAPI document says so */
     const karak_provider *const *depends; /* FastAPI's dependencies=[...]: resolved before the
                                              handler, after the app's (KARAK_DEPS(&a, ...)),
                                              their values read with karak_depends(); static */

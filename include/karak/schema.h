@@ -115,6 +115,11 @@ typedef struct karak_field {
                                           int); parameters, always strings, then fail for
                                           every type but str */
     int (*check)(const void *value, char *msg, size_t cap);
+    const char *enum_name;             /* KARAK_ENUM: its OpenAPI component's name (pydantic:
+                                          the Enum class's); NULL: the enum inline */
+    bool nullable;                     /* JSON null accepted, but the key is required
+                                          (pydantic's `x: T | None` without a default);
+                                          .optional is `x: T | None = None` */
                                        /* a validator run after the field's own checks (an
                                           "after" field_validator): `value` points at the
                                           validated value; return 0 to accept, else write a

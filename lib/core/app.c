@@ -71,6 +71,8 @@ karak_app *karak_app_new(const karak_app_opts *user)
     app->depends = deps_copy(opts.depends, &nomem);
     app->on_startup = opts.on_startup;
     app->on_validation_error = opts.on_validation_error;
+    app->no_docs = opts.no_docs;
+    app->docs_assets = kstrdup(opts.docs_assets ? opts.docs_assets : "https://cdn.jsdelivr.net/npm");
     app->on_http_error = opts.on_http_error;
     app->on_shutdown = opts.on_shutdown;
     pthread_mutex_init(&app->lifespan_lock, NULL);
@@ -108,6 +110,10 @@ void karak_app_free(karak_app *app)
     for (size_t i = 0; i < app->nschemas; i++) kschema_free(app->schemas[i]);
     free(app->schemas);
     free(app->provs);
+    free((void *)app->docs_assets);
+    free(app->openapi);
+    free(app->docs_html);
+    free(app->redoc_html);
     pthread_mutex_destroy(&app->lifespan_lock);
     free((void *)app->depends);
     free(app->title);
@@ -342,6 +348,7 @@ int karak_route_add(karak_app *app, const char *method, const char *pattern,
     r->response_cs = schema_for(app, opts.response, KSRC_BODY, r, &err);
     if (r->response_cs != NULL) r->response = opts.response;
     r->response_exclude = opts.response_exclude;
+    r->response_list = opts.response_list;
     bool nomem = false;
     r->depends = deps_copy(opts.depends, &nomem);
     if (nomem && err == KARAK_OK) err = fail(app, KARAK_ENOMEM, NULL);
@@ -367,9 +374,40 @@ int karak_route_add(karak_app *app, const char *method, const char *pattern,
     return KARAK_OK;
 }
 
+/* The OpenAPI document and the docs pages, once: the routes can no longer change. */
+static int make_docs(karak_app *app)
+{
+    json_t *doc = kopenapi_document(app);
+    if (doc == NULL) return KARAK_ENOMEM;
+    karena a;
+    karena_init(&a);
+    kbuf b;
+    kbuf_init(&b, &a, 4096);
+    kjw_jansson(&b, doc);
+    json_decref(doc);
+    if (kbuf_cstr(&b) != NULL) {
+        app->openapi = kstrndup(b.data, b.len);
+        app->openapi_len = b.len;
+    }
+    karena_free(&a);
+    if (app->docs_assets != NULL) {
+        app->docs_html = kopenapi_swagger_html(app->title, app->docs_assets);
+        app->redoc_html = kopenapi_redoc_html(app->title, app->docs_assets);
+    }
+    return app->openapi && app->docs_html && app->redoc_html ? KARAK_OK : KARAK_ENOMEM;
+}
+
 int karak_app_seal(karak_app *app)
 {
     if (app->error != NULL) return KARAK_EREGISTER;
+    if (!app->sealed && make_docs(app) != KARAK_OK) return KARAK_ENOMEM;
     app->sealed = true;
     return KARAK_OK;
+}
+
+const char *karak_app_openapi(karak_app *app, size_t *len)
+{
+    if (app == NULL || karak_app_seal(app) != KARAK_OK) return NULL;
+    if (len != NULL) *len = app->openapi_len;
+    return app->openapi;
 }

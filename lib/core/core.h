@@ -46,6 +46,7 @@ struct kroute {
     bool path_user;
     const karak_schema *response; /* response_model */
     const kschema *response_cs;   /* ...compiled (app-owned): the encoder's keys */
+    bool response_list;
     unsigned response_exclude;
     const karak_provider *const *depends; /* the route's dependencies=[...] */
     void *path_table;      /* the field table behind `path`, owned */
@@ -155,7 +156,19 @@ struct karak_app {
     unsigned lifespan_users; /* servers and clients that ran the startup hook */
     char *error;       /* first registration error */
     bool sealed;
+    /* the OpenAPI document and the docs pages, made when the app is sealed */
+    bool no_docs;
+    const char *docs_assets;
+    char *openapi;
+    size_t openapi_len;
+    char *docs_html, *redoc_html;
 };
+
+/* openapi.c: FastAPI's document for the app's routes (a new reference). */
+json_t *kopenapi_document(const karak_app *app);
+/* The /docs and /redoc pages (malloc'd), their scripts from `assets` (a URL base). */
+char *kopenapi_swagger_html(const char *title, const char *assets);
+char *kopenapi_redoc_html(const char *title, const char *assets);
 
 /* Seals the app for serving; returns KARAK_EREGISTER when a route failed to register. */
 int karak_app_seal(karak_app *app);

@@ -294,7 +294,7 @@ static bool field_ok(kschema *cs, size_t i, const kcompiling *up, char *err, siz
     bool null_says_absent = f->type == KARAK_STR || f->type == KARAK_LITERAL ||
                             f->type == KARAK_LIST || f->type == KARAK_DICT ||
                             f->type == KARAK_JSON;
-    if (f->optional && !null_says_absent && f->has_offset == 0)
+    if ((f->optional || f->nullable) && !null_says_absent && f->has_offset == 0)
         return field_error(err, errlen, s, f,
                            "an optional field of this type needs a presence flag "
                            "(KARAK_FIELD_OPT)");

@@ -867,7 +867,7 @@ bool kschema_from_json(const kschema *cs, const kj *obj, void *out, const kloc *
         if (v == NULL) {
             /* pydantic reports the whole enclosing object as a missing field's input */
             absent(kf, out, &at, obj, errs);
-        } else if (v->type == KJ_NULL && f->optional) {
+        } else if (v->type == KJ_NULL && (f->optional || f->nullable)) {
             set_present(f, out, false); /* null: strings and lists stay NULL */
         } else if (value_from_json(kf, v, (char *)out + f->offset, &at, errs)) {
             set_present(f, out, true);

@@ -19,7 +19,7 @@ static void usage(FILE *f, const char *argv0)
     fprintf(f,
             "usage: %s [--host HOST] [--port PORT] [--workers N] [--max-connections N]\n"
             "          [--timeout SECONDS] [--header-timeout SECONDS] [--body-timeout SECONDS]\n"
-            "          [--help]\n"
+            "          [--openapi] [--help]\n"
             "\n"
             "  --host HOST           address to bind (env KARAK_HOST, default %s)\n"
             "  --port PORT           TCP port, 0 for any free port (env KARAK_PORT, default "
@@ -35,6 +35,7 @@ static void usage(FILE *f, const char *argv0)
             "  --body-timeout SECONDS\n"
             "                        from a complete head until the body is complete\n"
             "                        (env KARAK_BODY_TIMEOUT, default %u)\n"
+            "  --openapi             print the app's OpenAPI document and exit\n"
             "\n"
             "Stops cleanly on SIGINT or SIGTERM. libkarak %s\n",
             argv0, KARAK_DEFAULT_HOST, KARAK_DEFAULT_PORT, KARAK_DEFAULT_MAX_CONNECTIONS,
@@ -92,6 +93,14 @@ int karak_run(karak_app *app, int argc, char **argv)
         const char *value = a + 1 < argc ? argv[a + 1] : NULL;
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             usage(stdout, argv0);
+            return 0;
+        }
+        if (strcmp(arg, "--openapi") == 0) { /* the document on stdout, and exit */
+            size_t len = 0;
+            const char *doc = karak_app_openapi(app, &len);
+            if (doc == NULL) return 1;
+            fwrite(doc, 1, len, stdout);
+            fputc('\n', stdout);
             return 0;
         }
         bool known = false;
