@@ -21,14 +21,7 @@
 
 #define HDRS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
-static const struct {
-    const char *method, *target;
-    const char *const *headers;
-    const char *json;
-    int status;
-    const char *const *want;
-    const char *body;
-} rows[] = {
+static const wire_case rows[] = {
     {"GET", "/notes", NULL, NULL,
      401, HDRS("www-authenticate", "Bearer", "content-type", "application/json"),
      "{\"detail\":\"Not authenticated\"}"},
@@ -151,39 +144,13 @@ static void stop_notes(example_proc *p)
     strcpy(db_dir + strlen(db_dir) - 6, "XXXXXX");
 }
 
-static void check_headers(const char *where, const wire_reply *r, const char *const *want)
-{
-    char buf[256];
-    bool wants_type = false;
-    for (size_t i = 0; want != NULL && want[i] != NULL; i += 2) {
-        const char *got = wire_header(r, want[i], 0, buf, sizeof buf);
-        ck_assert_msg(got != NULL && strcmp(got, want[i + 1]) == 0, "%s: %s is '%s', expected '%s'",
-                      where, want[i], got ? got : "(none)", want[i + 1]);
-        wants_type |= strcmp(want[i], "content-type") == 0;
-    }
-    if (!wants_type)
-        ck_assert_msg(wire_header(r, "content-type", 0, buf, sizeof buf) == NULL,
-                      "%s: unexpected Content-Type %s", where, buf);
-}
-
 START_TEST(notes_table)
 {
     example_proc p = start_notes();
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
         char where[96];
         snprintf(where, sizeof where, "row %zu (%s %s)", i, rows[i].method, rows[i].target);
-        wire_reply r;
-        wire_request(p.port, rows[i].method, rows[i].target,
-                     &(const karak_request_opts){.headers = rows[i].headers,
-                                                 .json = rows[i].json,
-                                                 .struct_size = sizeof(karak_request_opts)},
-                     &r);
-        ck_assert_msg(r.status == rows[i].status, "%s: status %d, expected %d; body %s", where,
-                      r.status, rows[i].status, r.body);
-        ck_assert_msg(strcmp(r.body, rows[i].body) == 0, "%s: body\n  %s\nexpected\n  %s",
-                      where, r.body, rows[i].body);
-        check_headers(where, &r, rows[i].want);
-        wire_reply_clear(&r);
+        wire_expect_case(p.port, &rows[i], where);
     }
     stop_notes(&p);
 }

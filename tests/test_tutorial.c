@@ -13,14 +13,7 @@
 
 #define HDRS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
-static const struct {
-    const char *method, *target;
-    const char *const *headers; /* sent */
-    const char *json;           /* body, sent as application/json */
-    int status;
-    const char *const *want;    /* headers expected, lower-case names with their values */
-    const char *body;
-} rows[] = {
+static const wire_case rows[] = {
     {"GET", "/models/alexnet", NULL, NULL,
      200, HDRS("content-type", "application/json"),
      "{\"model_name\":\"alexnet\",\"message\":\"Deep Learning FTW!\"}"},
@@ -143,41 +136,13 @@ static const struct {
      "{\"detail\":\"Method Not Allowed\"}"},
 };
 
-/* Every header the reply must have, with its value; no Content-Type when none is wanted. */
-static void check_headers(const char *where, const wire_reply *r, const char *const *want)
-{
-    char buf[256];
-    bool wants_type = false;
-    for (size_t i = 0; want != NULL && want[i] != NULL; i += 2) {
-        const char *got = wire_header(r, want[i], 0, buf, sizeof buf);
-        ck_assert_msg(got != NULL, "%s: no %s header", where, want[i]);
-        ck_assert_msg(strcmp(got, want[i + 1]) == 0, "%s: %s is '%s', expected '%s'", where,
-                      want[i], got, want[i + 1]);
-        wants_type |= strcmp(want[i], "content-type") == 0;
-    }
-    if (!wants_type)
-        ck_assert_msg(wire_header(r, "content-type", 0, buf, sizeof buf) == NULL,
-                      "%s: unexpected Content-Type %s", where, buf);
-}
-
 START_TEST(tutorial_table)
 {
     example_proc p = example_start(TUTORIAL_BIN);
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
         char where[160];
         snprintf(where, sizeof where, "row %zu (%s %s)", i, rows[i].method, rows[i].target);
-        wire_reply r;
-        wire_request(p.port, rows[i].method, rows[i].target,
-                     &(const karak_request_opts){.headers = rows[i].headers,
-                                                 .json = rows[i].json,
-                                                 .struct_size = sizeof(karak_request_opts)},
-                     &r);
-        ck_assert_msg(r.status == rows[i].status, "%s: status %d, expected %d; body %s", where,
-                      r.status, rows[i].status, r.body);
-        ck_assert_msg(strcmp(r.body, rows[i].body) == 0, "%s: body\n  %s\nexpected\n  %s",
-                      where, r.body, rows[i].body);
-        check_headers(where, &r, rows[i].want);
-        wire_reply_clear(&r);
+        wire_expect_case(p.port, &rows[i], where);
     }
     ck_assert_int_eq(example_stop(&p), 0);
 }

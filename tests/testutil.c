@@ -507,3 +507,30 @@ int example_stop(example_proc *p)
     close(p->err_fd);
     return -1;
 }
+
+void wire_expect_case(unsigned port, const wire_case *c, const char *where)
+{
+    wire_reply r;
+    wire_request(port, c->method, c->target,
+                 &(const karak_request_opts){.headers = c->headers,
+                                             .json = c->json,
+                                             .struct_size = sizeof(karak_request_opts)},
+                 &r);
+    ck_assert_msg(r.status == c->status, "%s: status %d, expected %d; body %s", where, r.status,
+                  c->status, r.body);
+    ck_assert_msg(strcmp(r.body, c->body) == 0, "%s: body\n  %s\nexpected\n  %s", where, r.body,
+                  c->body);
+    char buf[256];
+    bool wants_type = false;
+    for (size_t i = 0; c->want != NULL && c->want[i] != NULL; i += 2) {
+        const char *got = wire_header(&r, c->want[i], 0, buf, sizeof buf);
+        ck_assert_msg(got != NULL && strcmp(got, c->want[i + 1]) == 0,
+                      "%s: %s is '%s', expected '%s'", where, c->want[i], got ? got : "(none)",
+                      c->want[i + 1]);
+        wants_type |= strcmp(c->want[i], "content-type") == 0;
+    }
+    if (!wants_type)
+        ck_assert_msg(wire_header(&r, "content-type", 0, buf, sizeof buf) == NULL,
+                      "%s: unexpected Content-Type %s", where, buf);
+    wire_reply_clear(&r);
+}

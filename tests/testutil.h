@@ -46,6 +46,21 @@ void wire_reply_clear(wire_reply *r);
 void wire_request(unsigned port, const char *method, const char *target,
                   const karak_request_opts *o, wire_reply *out);
 
+/* One request of a black-box table and what it must get: the status, the body bytes, and
+ * the headers that matter (lower-case names with their values; no Content-Type wanted
+ * means none may come). */
+typedef struct wire_case {
+    const char *method, *target;
+    const char *const *headers; /* sent */
+    const char *json;           /* body, sent as application/json */
+    int status;
+    const char *const *want;
+    const char *body;
+} wire_case;
+
+/* Sends the case to 127.0.0.1:port and asserts its answer (`where` names it in failures). */
+void wire_expect_case(unsigned port, const wire_case *c, const char *where);
+
 /* ---- an example program as a black box ---- */
 
 /* A child process serving on 127.0.0.1. */
