@@ -220,7 +220,6 @@ static void handler_answers(karak_ctx *c, karak_result res, int status, const ch
     }
     if (c->kind == KRESP_ERROR) return; /* it raised an HTTP error itself */
     int final = c->status_override ? c->status_override : status;
-    if (c->kind == KRESP_EMPTY) c->resp.body_len = 0;
     kresp_set(&c->resp, final, c->resp.content_type, c->resp.body, c->resp.body_len);
 }
 

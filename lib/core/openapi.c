@@ -359,6 +359,7 @@ static json_t *sorted(json_t *obj)
 {
     size_t n = json_object_size(obj), i = 0;
     const char **keys = malloc((n ? n : 1) * sizeof *keys);
+    if (keys == NULL) return json_incref(obj); /* out of memory: unsorted, still valid */
     json_t *out = json_object();
     const char *k;
     json_t *v;
