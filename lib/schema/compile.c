@@ -26,7 +26,8 @@ struct kcompiling {
 static kschema *compile_schema(const karak_schema *s, ksource source, const kcompiling *up,
                                char *err, size_t errlen);
 
-size_t kschema_type_size(karak_type t)
+/* The size of a value of type t (a list element's stride); 0 for KARAK_OBJ (its schema's). */
+static size_t kschema_type_size(karak_type t)
 {
     switch (t) {
     case KARAK_STR: return sizeof(const char *);

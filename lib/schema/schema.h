@@ -152,7 +152,5 @@ bool kschema_from_params(const kschema *cs, kparam_get get, void *ud, void *out,
 /* Encodes a struct described by the compiled `cs` as a JSON object, leaving out what
  * `exclude` (KARAK_EXCLUDE_* flags) says. Keys were escaped at registration. */
 void kschema_encode(kbuf *b, const kschema *cs, const void *obj, unsigned exclude);
-/* The size of a value of type t (a list element's stride); 0 for KARAK_OBJ (its schema's). */
-size_t kschema_type_size(karak_type t);
 
 #endif
