@@ -454,26 +454,40 @@ START_TEST(header_values)
 }
 END_TEST
 
+static size_t count_of(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(hay, needle); p != NULL; p = strstr(p + 1, needle)) n++;
+    return n;
+}
+
 /* What libmicrohttpd 0.9.75 refuses before libkarak sees the request: a Content-Length that
  * is not a number (400) or beyond 64 bits (413), a chunk size of more than 16 hex digits
- * (413). Its own answers (HTML bodies; for a Content-Length, its head written twice, see
- * SECURITY.md), but each at once, and each closes the connection: no handler runs and
- * nothing after the head is read. */
+ * (413). Each is answered at once with exactly one response, and each closes the
+ * connection: no handler runs and nothing after the head is read. The Content-Length ones
+ * are libkarak's answers (libmicrohttpd would write its head twice), also as the second
+ * request of a keep-alive connection; the chunk size one is libmicrohttpd's (HTML). */
 START_TEST(libmicrohttpd_refusals)
 {
     serve();
     static const struct {
         const char *req;
         const char *status_line;
+        const char *body; /* the whole body, or NULL: libmicrohttpd's own */
     } rows[] = {
         {"POST /items HTTP/1.1\r\nHost: a\r\nContent-Length: abc\r\n\r\n"
          "GET /items/666 HTTP/1.1\r\nHost: a\r\n\r\n",
-         "HTTP/1.1 400 Bad Request\r\n"},
+         "HTTP/1.1 400 Bad Request\r\n", "{\"detail\":\"Bad Request\"}"},
+        {"POST /items HTTP/1.1\r\nHost: a\r\nContent-Length: 1x\r\n\r\n",
+         "HTTP/1.1 400 Bad Request\r\n", "{\"detail\":\"Bad Request\"}"},
         {"POST /items HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999999\r\n\r\n",
-         "HTTP/1.1 413 "},
+         "HTTP/1.1 413 Content Too Large\r\n", "{\"detail\":\"Content Too Large\"}"},
+        {"GET /h HTTP/1.1\r\nHost: a\r\n\r\n"
+         "POST /items HTTP/1.1\r\nHost: a\r\nContent-Length: -5\r\n\r\n",
+         "HTTP/1.1 200 OK\r\n", "{\"detail\":\"Bad Request\"}"},
         {"POST /items HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
          "1ffffffffffffffff\r\nx\r\n0\r\n\r\n",
-         "HTTP/1.1 413 "},
+         "HTTP/1.1 413 ", NULL},
     };
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
         raw_reply r;
@@ -481,6 +495,15 @@ START_TEST(libmicrohttpd_refusals)
         ck_assert_msg(starts(r.data, rows[i].status_line), "rows[%zu]: '%.200s'", i, r.data);
         ck_assert_msg(r.closed, "rows[%zu]: the connection stayed open", i);
         ck_assert_msg(strstr(r.data, "666") == NULL, "rows[%zu]: smuggled request answered", i);
+        size_t want_heads = starts(rows[i].status_line, "HTTP/1.1 200") ? 2 : 1;
+        ck_assert_msg(count_of(r.data, "HTTP/1.1 ") == want_heads,
+                      "rows[%zu]: not one answer per request: '%.400s'", i, r.data);
+        if (rows[i].body != NULL) {
+            const char *last = strstr(r.data, "\r\n\r\n{\"detail\"");
+            ck_assert_msg(last != NULL && strcmp(last + 4, rows[i].body) == 0 &&
+                              strstr(r.data, "Connection: close\r\n") != NULL,
+                          "rows[%zu]: '%.400s'", i, r.data);
+        }
     }
     ck_assert_int_eq(atomic_load(&posted), 0);
     ck_assert_int_eq(atomic_load(&got_item), 0);

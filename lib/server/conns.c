@@ -53,6 +53,16 @@ void kconn_head_started(kconn_entry *e)
     atomic_store_explicit(&e->phase, (int)KCONN_HEAD, memory_order_relaxed);
 }
 
+kconn_entry *kconns_find(kconn_table *t, bool (*match)(kconn_entry *e, void *ctx), void *ctx)
+{
+    kconn_entry *found = NULL;
+    pthread_mutex_lock(&t->lock);
+    for (kconn_entry *e = t->head.next; e != &t->head && found == NULL; e = e->next)
+        if (match(e, ctx)) found = e;
+    pthread_mutex_unlock(&t->lock);
+    return found;
+}
+
 void kconns_add(kconn_table *t, kconn_entry *e, int fd)
 {
     e->fd = fd;

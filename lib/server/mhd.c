@@ -90,6 +90,8 @@ typedef struct kconn {
     size_t nheaders;           /* NULL: load_headers makes it when the core needs it */
     bool in_flight;
     kdefer *cleanups; /* the request's karak_defer list, run once its response is sent */
+    struct MHD_Connection *mc;
+    pthread_t worker; /* the thread that runs the connection (libmicrohttpd's choice) */
 } kconn;
 
 struct karak_server {
@@ -211,6 +213,8 @@ static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_co
         kconn *k = ci != NULL ? calloc(1, sizeof *k) : NULL;
         if (k != NULL) {
             karena_init(&k->arena);
+            k->mc = mc;
+            k->worker = pthread_self(); /* libmicrohttpd notifies on the worker's thread */
             kconns_add(&s->conns, &k->entry, ci->connect_fd);
         }
         *socket_context = k;
@@ -273,6 +277,43 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
     kconn_enter(&k->entry, KCONN_WAITING);
 }
 
+static void send_canned(int fd, int status, const char *extra);
+
+/* The connection whose head libmicrohttpd is judging on the calling thread right now: one
+ * of this worker's, its head complete (libmicrohttpd reports a header size from then on),
+ * the access handler not yet called for it and no response queued. Only connections of
+ * the calling thread are asked about: their state is not being changed meanwhile. */
+static bool judged_here(kconn_entry *e, void *ctx)
+{
+    (void)ctx;
+    kconn *k = (kconn *)e; /* the entry is a kconn's first member */
+    return pthread_equal(k->worker, pthread_self()) && k->raw_target != NULL && !k->started &&
+           !k->refused &&
+           MHD_get_connection_info(k->mc, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE) != NULL &&
+           MHD_get_connection_info(k->mc, MHD_CONNECTION_INFO_HTTP_STATUS) == NULL;
+}
+
+/* libmicrohttpd 0.9.75 refuses a Content-Length that is not a number (400) or that does
+ * not fit in 64 bits (413) by itself, before any hook of libkarak's runs, and writes its
+ * error response's head twice (its state machine goes on to build the head a second time
+ * after the error path built one): the client would read one response whose body is
+ * garbage. The one thing libkarak hears of it in time is the log line, written on the
+ * connection's own thread just before the error path: the connection is answered there,
+ * as the framing refusals are ({"detail": phrase}, Connection: close), and its sending
+ * side shut, so libmicrohttpd's own bytes fail and it closes the connection. */
+static void refuse_content_length(kserver *s, const char *msg)
+{
+    int status = strncmp(msg, "Failed to parse `Content-Length'", 32) == 0    ? 400
+                 : strncmp(msg, "Too large value of 'Content-Length'", 35) == 0 ? 413
+                                                                                : 0;
+    if (status == 0) return;
+    kconn *k = (kconn *)kconns_find(&s->conns, judged_here, NULL);
+    if (k == NULL) return;
+    send_canned(k->entry.fd, status, "");
+    shutdown(k->entry.fd, SHUT_WR);
+    k->refused = true;
+}
+
 /* MHD_OPTION_EXTERNAL_LOGGER: one message, its trailing newline dropped. */
 __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt,
                                                               va_list ap)
@@ -283,6 +324,7 @@ __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const ch
     size_t n = strlen(msg);
     while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r' || msg[n - 1] == ' '))
         msg[--n] = '\0';
+    if (s->old_layout) refuse_content_length(s, msg);
     client_log(s, KARAK_LOG_WARN, "libmicrohttpd: %s", msg);
 }
 

@@ -53,6 +53,9 @@ void kconns_remove(kconn_table *t, kconn_entry *e);
 void kconn_enter(kconn_entry *e, kconn_phase phase);
 /* The connection's worker: WAITING becomes HEAD, its start (the deadline's) kept. */
 void kconn_head_started(kconn_entry *e);
+/* The first entry for which match(e, ctx) holds, called under the table's lock (so it must
+ * not take the lock itself); NULL when none does. */
+kconn_entry *kconns_find(kconn_table *t, bool (*match)(kconn_entry *e, void *ctx), void *ctx);
 /* Connections not shut down; all entries. */
 size_t kconns_open(kconn_table *t);
 size_t kconns_count(kconn_table *t);
