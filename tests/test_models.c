@@ -62,9 +62,11 @@
  *   @app.get("/h")
  *   def h(x_tag: Annotated[list[str] | None, Header()] = None,
  *         x_num: Annotated[list[int], Header()] = [0]) */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "schema/schema.h"
 #include "testutil.h"
 
 /* ---- the models ---- */
@@ -625,12 +627,136 @@ START_TEST(registration_errors)
 }
 END_TEST
 
+/* Plain models are written through a plan made at registration (lib/schema/plan.c), the
+ * others by the general writer. Both must write the same bytes for every kind of value:
+ * the general writer is reached with KARAK_EXCLUDE_UNSET, which excludes nothing from a
+ * model without presence flags. Long and escaped keys, literals over a chunk, integer
+ * extremes, non-finite floats, escaped and NULL strings, nested plain and non-plain
+ * models, lists of models, of strings and of lists, enums, UUIDs and dicts. */
+typedef struct {
+    int64_t n;
+    const char *s;
+} PlanLeaf;
+static const karak_field plan_leaf_fields[] = {
+    KARAK_FIELD(PlanLeaf, n, KARAK_I64),
+    KARAK_FIELD(PlanLeaf, s, KARAK_STR, .alias = "a \"quoted\" and rather long key"),
+    KARAK_FIELDS_END,
+};
+static const karak_schema plan_leaf = KARAK_SCHEMA(PlanLeaf, plan_leaf_fields);
+typedef struct {
+    bool has_x;
+    int64_t x;
+} PlanOpt;
+static const karak_field plan_opt_fields[] = {
+    KARAK_FIELD_OPT(PlanOpt, x, has_x, KARAK_I64),
+    KARAK_FIELDS_END,
+};
+static const karak_schema plan_opt = KARAK_SCHEMA(PlanOpt, plan_opt_fields);
+typedef struct {
+    int64_t big, small, neg;
+    int32_t i32;
+    double f[5];
+    bool t, fa;
+    const char *esc, *none, *utf8;
+    PlanLeaf leaf;
+    PlanOpt opt;
+    KARAK_LIST_OF(PlanLeaf) leaves;
+    KARAK_LIST_OF(const char *) words;
+    KARAK_LIST_OF(const char *) no_words;
+    KARAK_LIST_OF(karak_list) grid;
+    int color;
+    karak_uuid id;
+    karak_dict counts;
+} PlanAll;
+static const karak_field plan_all_fields[] = {
+    KARAK_FIELD(PlanAll, big, KARAK_I64),
+    KARAK_FIELD(PlanAll, small, KARAK_I64),
+    KARAK_FIELD(PlanAll, neg, KARAK_I64),
+    KARAK_FIELD(PlanAll, i32, KARAK_I32),
+    KARAK_FIELD(PlanAll, f[0], KARAK_F64, .alias = "f0"),
+    KARAK_FIELD(PlanAll, f[1], KARAK_F64, .alias = "f1"),
+    KARAK_FIELD(PlanAll, f[2], KARAK_F64, .alias = "f2"),
+    KARAK_FIELD(PlanAll, f[3], KARAK_F64, .alias = "f3"),
+    KARAK_FIELD(PlanAll, f[4], KARAK_F64, .alias = "f4"),
+    KARAK_FIELD(PlanAll, t, KARAK_BOOL),
+    KARAK_FIELD(PlanAll, fa, KARAK_BOOL),
+    KARAK_FIELD(PlanAll, esc, KARAK_STR),
+    KARAK_FIELD(PlanAll, none, KARAK_STR, .optional = true),
+    KARAK_FIELD(PlanAll, utf8, KARAK_STR),
+    KARAK_FIELD(PlanAll, leaf, KARAK_OBJ, .schema = &plan_leaf),
+    KARAK_FIELD(PlanAll, opt, KARAK_OBJ, .schema = &plan_opt),
+    KARAK_FIELD(PlanAll, leaves, KARAK_LIST, .items = KARAK_ITEM(KARAK_OBJ, .schema = &plan_leaf)),
+    KARAK_FIELD(PlanAll, words, KARAK_LIST, .items = KARAK_ITEM(KARAK_STR)),
+    KARAK_FIELD(PlanAll, no_words, KARAK_LIST, .items = KARAK_ITEM(KARAK_STR), .optional = true),
+    KARAK_FIELD(PlanAll, grid, KARAK_LIST,
+                .items = KARAK_ITEM(KARAK_LIST, .items = KARAK_ITEM(KARAK_I32))),
+    KARAK_FIELD(PlanAll, color, KARAK_ENUM, .choices = COLORS),
+    KARAK_FIELD(PlanAll, id, KARAK_UUID),
+    KARAK_FIELD(PlanAll, counts, KARAK_DICT, .items = KARAK_ITEM(KARAK_I64)),
+    KARAK_FIELDS_END,
+};
+static const karak_schema plan_all = KARAK_SCHEMA(PlanAll, plan_all_fields);
+
+START_TEST(plans_write_what_the_general_writer_writes)
+{
+    char err[256] = "";
+    kschema *cs = kschema_compile(&plan_all, KSRC_BODY, err, sizeof err);
+    ck_assert_msg(cs != NULL, "%s", err);
+    ck_assert(cs->plan != NULL);
+    PlanLeaf leaves[] = {{1, "one"}, {-12345678901, NULL}, {99, "a\nb"}};
+    const char *words[] = {"alpha", NULL, "a much longer word than sixteen bytes"};
+    int32_t row0[] = {INT32_MIN, 0, 7}, row1[] = {INT32_MAX};
+    karak_list grid[] = {{row0, 3}, {row1, 1}, {NULL, 0}};
+    const char *keys[] = {"k\"1", "k2"};
+    int64_t vals[] = {10, -10};
+    PlanAll all = {.big = INT64_MAX, .small = 7, .neg = INT64_MIN, .i32 = -100,
+                   .f = {0.1, 1e16, -0.0, NAN, -INFINITY}, .t = true, .fa = false,
+                   .esc = "tab\there \"q\" \\ \x01", .none = NULL, .utf8 = "caf\xc3\xa9 \xe2\x82\xac",
+                   .leaf = {42, "leaf"}, .opt = {true, 5},
+                   .leaves = {leaves, 3}, .words = {words, 3}, .no_words = {NULL, 0},
+                   .grid = {grid, 3}, .color = 2,
+                   .id = {{0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x01, 0x23, 0x45,
+                           0x67, 0x89, 0xab, 0xcd, 0xef}},
+                   .counts = {keys, vals, 2}};
+    karena a;
+    karena_init(&a);
+    static const char want[] =
+        "{\"big\":9223372036854775807,\"small\":7,\"neg\":-9223372036854775808,\"i32\":-100,"
+        "\"f0\":0.1,\"f1\":1e+16,\"f2\":-0.0,\"f3\":null,\"f4\":null,\"t\":true,\"fa\":false,"
+        "\"esc\":\"tab\\there \\\"q\\\" \\\\ \\u0001\",\"none\":null,"
+        "\"utf8\":\"caf\xc3\xa9 \xe2\x82\xac\","
+        "\"leaf\":{\"n\":42,\"a \\\"quoted\\\" and rather long key\":\"leaf\"},"
+        "\"opt\":{\"x\":5},"
+        "\"leaves\":[{\"n\":1,\"a \\\"quoted\\\" and rather long key\":\"one\"},"
+        "{\"n\":-12345678901,\"a \\\"quoted\\\" and rather long key\":null},"
+        "{\"n\":99,\"a \\\"quoted\\\" and rather long key\":\"a\\nb\"}],"
+        "\"words\":[\"alpha\",null,\"a much longer word than sixteen bytes\"],"
+        "\"no_words\":null,\"grid\":[[-2147483648,0,7],[2147483647],null],\"color\":\"blue\","
+        "\"id\":\"12345678-9abc-def0-0123-456789abcdef\",\"counts\":{\"k\\\"1\":10,\"k2\":-10}}";
+    for (unsigned ex = 0; ex < 2; ex++) { /* 0: the plan; KARAK_EXCLUDE_UNSET: the general */
+        for (size_t initial = 1; initial <= 1024; initial *= 4) { /* growth at every point */
+            kbuf b;
+            kbuf_init(&b, &a, initial);
+            kschema_encode(&b, cs, &all, ex);
+            ck_assert_msg(!b.failed, "ex %u, initial %zu: failed", ex, initial);
+            ck_assert_msg(b.len == sizeof want - 1 && memcmp(b.data, want, b.len) == 0,
+                          "ex %u, initial %zu:\n%.*s\nwanted\n%s", ex, initial, (int)b.len,
+                          b.data, want);
+            karena_reset(&a);
+        }
+    }
+    karena_free(&a);
+    kschema_free(cs);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("models");
     TCase *tc = tcase_create("table");
     tcase_add_test(tc, model_table);
     tcase_add_test(tc, fields_set_by_name);
+    tcase_add_test(tc, plans_write_what_the_general_writer_writes);
     suite_add_tcase(s, tc);
     TCase *reg = tcase_create("registration");
     tcase_add_loop_test(reg, registration_errors, 0, (int)(sizeof bad_rows / sizeof *bad_rows));

@@ -52,27 +52,35 @@ static void set_json(kresp *r, int status, kbuf *b)
 }
 
 /* FastAPI's error body, the one place the {"detail": ...} envelope is written: for an
- * HTTPException's detail and for the 422's list of validation errors. */
-static void error_envelope(kresp *r, karena *a, int status, const char *json, size_t len,
-                           const char *str)
+ * HTTPException's detail (a string, escaped here) and for the 422's list of validation
+ * errors (JSON already). */
+static void envelope_open(kbuf *b, karena *a, size_t len)
 {
-    kbuf b;
-    kbuf_init(&b, a, 16 + len);
-    kbuf_puts(&b, "{\"detail\":");
-    if (str != NULL) kjw_string(&b, str, len);
-    else kbuf_put(&b, json, len);
-    kbuf_putc(&b, '}');
-    set_json(r, status, &b);
+    kbuf_init(b, a, 16 + len);
+    kbuf_puts(b, "{\"detail\":");
+}
+
+static void envelope_close(kresp *r, int status, kbuf *b)
+{
+    kbuf_putc(b, '}');
+    set_json(r, status, b);
 }
 
 void kresp_error_detail(kresp *r, karena *a, int status, const char *detail)
 {
-    error_envelope(r, a, status, NULL, strlen(detail), detail);
+    size_t len = strlen(detail);
+    kbuf b;
+    envelope_open(&b, a, len);
+    kjw_string(&b, detail, len);
+    envelope_close(r, status, &b);
 }
 
 void kresp_error_raw(kresp *r, karena *a, int status, const char *json, size_t len)
 {
-    error_envelope(r, a, status, json, len, NULL);
+    kbuf b;
+    envelope_open(&b, a, len);
+    kbuf_put(&b, json, len);
+    envelope_close(r, status, &b);
 }
 
 /* ---- the handler-facing API ---- */

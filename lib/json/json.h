@@ -52,6 +52,23 @@ kj *kj_new_str(karena *a, const char *s, size_t n);
 void kjw_string(kbuf *b, const char *s, size_t n);
 void kjw_double(kbuf *b, double d);        /* Python repr; non-finite as null */
 void kjw_i64(kbuf *b, int64_t v);
+#define KJW_I64_MAX 20 /* bytes of the longest int64: -9223372036854775808 */
+/* v's digits at dst, which has room for KJW_I64_MAX bytes; returns how many were written.
+ * Numbers below 100, the most common in JSON, are written inline. */
+extern const char kjw_digit_pairs[201]; /* "00" "01" ... "99" */
+size_t kjw_i64_long(char *dst, int64_t v);
+static inline size_t kjw_i64_at(char *dst, int64_t v)
+{
+    if (v >= 0 && v < 10) {
+        dst[0] = (char)('0' + v);
+        return 1;
+    }
+    if (v >= 10 && v < 100) {
+        memcpy(dst, kjw_digit_pairs + v * 2, 2);
+        return 2;
+    }
+    return kjw_i64_long(dst, v);
+}
 void kjw_cstring(kbuf *b, const char *s); /* a NUL-terminated string */
 void kjw_value(kbuf *b, const kj *v);      /* NULL writes null */
 void kjw_jansson(kbuf *b, const json_t *v);

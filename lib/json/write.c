@@ -106,15 +106,28 @@ void kjw_double(kbuf *b, double d)
     kbuf_put(b, tmp, knum_repr(tmp, d));
 }
 
-void kjw_i64(kbuf *b, int64_t v)
+const char kjw_digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
+                                  "25262728293031323334353637383940414243444546474849"
+                                  "50515253545556575859606162636465666768697071727374"
+                                  "75767778798081828384858687888990919293949596979899";
+
+size_t kjw_i64_long(char *dst, int64_t v)
 {
-    static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
-                                   "25262728293031323334353637383940414243444546474849"
-                                   "50515253545556575859606162636465666768697071727374"
-                                   "75767778798081828384858687888990919293949596979899";
-    char tmp[24]; /* digits from the right, two at a time, no printf */
-    char *end = tmp + sizeof tmp, *p = end;
+    const char *pairs = kjw_digit_pairs;
     uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    size_t neg = v < 0;
+    dst[0] = '-'; /* overwritten by the first digit when v >= 0 */
+    if (u < 10) {
+        dst[neg] = (char)('0' + u);
+        return neg + 1;
+    }
+    if (u < 100) {
+        memcpy(dst + neg, pairs + u * 2, 2);
+        return neg + 2;
+    }
+    size_t digits = 3;
+    for (uint64_t t = u / 1000; t > 0 && digits < 20; t /= 10) digits++;
+    char *p = dst + neg + digits; /* digits from the right, two at a time, no printf */
     while (u >= 100) {
         unsigned d = (unsigned)(u % 100) * 2;
         u /= 100;
@@ -127,8 +140,14 @@ void kjw_i64(kbuf *b, int64_t v)
     } else {
         *--p = (char)('0' + u);
     }
-    if (v < 0) *--p = '-';
-    kbuf_put(b, p, (size_t)(end - p));
+    return neg + digits;
+}
+
+void kjw_i64(kbuf *b, int64_t v)
+{
+    kbuf_reserve(b, KJW_I64_MAX);
+    if (b->failed) return;
+    b->len += kjw_i64_at(b->data + b->len, v);
 }
 
 void kjw_cstring(kbuf *b, const char *s)

@@ -367,6 +367,11 @@ static kschema *compile_schema(const karak_schema *s, ksource source, const kcom
         }
         if (kf->f->has_offset != 0 || kf->f->exclude_if_null || kf->f->flatten) cs->plain = false;
     }
+    if (!kschema_plan(cs)) {
+        kschema_free(cs);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
     return cs;
 }
 

@@ -3,6 +3,7 @@
  * Python's repr (what Starlette writes), nested models as objects, lists as arrays, dicts
  * as objects, an enum as its choice's string, UUIDs, dates and datetimes as pydantic's
  * serializer writes them. */
+#include <math.h>
 #include <string.h>
 
 #include "schema/schema.h"
@@ -179,8 +180,95 @@ static void encode_members(kbuf *b, const kschema *cs, const char *obj, unsigned
     }
 }
 
+/* A step's prefix, into room reserved before (see KOP_LIT_CHUNK). */
+static inline void put_prefix(kbuf *b, const kop *op)
+{
+    char *dst = b->data + b->len;
+    memcpy(dst, op->lit, KOP_LIT_CHUNK);
+    for (size_t i = KOP_LIT_CHUNK; i < op->lit_len; i += KOP_LIT_CHUNK)
+        memcpy(dst + i, op->lit + i, KOP_LIT_CHUNK);
+    b->len += op->lit_len;
+}
+
+/* A plain model through its plan (plan.c). Bounded values go straight into the room
+ * reserved for them; the rest check for room themselves. */
+static void run_plan(kbuf *b, const kop *op, const char *obj)
+{
+    for (;; op++) {
+        const char *p = obj + op->offset;
+        if (op->kind == KOP_RESERVE) {
+            kbuf_reserve(b, op->len);
+            if (b->failed) return;
+            continue;
+        }
+        put_prefix(b, op);
+        switch (op->kind) {
+        case KOP_END: return;
+        case KOP_RESERVE: break;
+        case KOP_STR: {
+            const char *str;
+            memcpy(&str, p, sizeof str);
+            put_str(b, str);
+            break;
+        }
+        case KOP_I64: {
+            int64_t x;
+            memcpy(&x, p, sizeof x);
+            b->len += kjw_i64_at(b->data + b->len, x);
+            break;
+        }
+        case KOP_I32: {
+            int32_t x;
+            memcpy(&x, p, sizeof x);
+            b->len += kjw_i64_at(b->data + b->len, x);
+            break;
+        }
+        case KOP_F64: {
+            double x;
+            memcpy(&x, p, sizeof x);
+            if (isfinite(x)) {
+                b->len += knum_repr(b->data + b->len, x);
+            } else {
+                memcpy(b->data + b->len, "null", 4);
+                b->len += 4;
+            }
+            break;
+        }
+        case KOP_BOOL:
+            if (*(const bool *)(const void *)p) {
+                memcpy(b->data + b->len, "true", 4);
+                b->len += 4;
+            } else {
+                memcpy(b->data + b->len, "false", 5);
+                b->len += 5;
+            }
+            break;
+        case KOP_LIST: {
+            karak_list l;
+            memcpy(&l, p, sizeof l);
+            if (l.items == NULL) {
+                kbuf_put(b, "null", 4);
+                break;
+            }
+            kbuf_putc(b, '[');
+            for (size_t i = 0; i < l.len; i++) {
+                if (i > 0) kbuf_putc(b, ',');
+                run_plan(b, op->sub, (const char *)l.items + i * op->len);
+            }
+            kbuf_putc(b, ']');
+            break;
+        }
+        case KOP_VALUE: encode_value(b, op->kf, p, 0); break;
+        }
+    }
+}
+
 static void encode_object(kbuf *b, const kschema *cs, const char *obj, unsigned ex)
 {
+    if (ex == 0 && cs->plan != NULL) {
+        run_plan(b, cs->plan, obj);
+        return;
+    }
     bool first = true;
     kbuf_putc(b, '{');
     encode_members(b, cs, obj, ex, &first);

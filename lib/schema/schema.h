@@ -78,6 +78,7 @@ extern const char *const ksource_name[]; /* "path", "query", "header", "cookie",
 
 typedef struct kschema kschema;
 typedef struct kfield kfield;
+typedef struct kop kop;
 
 /* A field (or a list's element) compiled: its table entry, what its default is, what its
  * nested parts compiled to. */
@@ -114,6 +115,7 @@ struct kschema {
                              defaults' trees, expected texts */
     kschema **subs;       /* nested schemas this one owns */
     size_t nsubs;
+    const kop *plan;      /* plain schemas: the encoding plan (plan.c); NULL otherwise */
 };
 
 /* Entry i of a schema's table (the caller checked it exists): a pointer into the table
@@ -126,6 +128,44 @@ kschema *kschema_compile(const karak_schema *s, ksource source, char *err, size_
 void kschema_free(kschema *cs);
 /* Frees what a kfield compiled to (its pattern, its element's); not the kfield itself. */
 void kfield_release(kfield *kf);
+
+/* ---- encoding plans (plan.c) ---- */
+
+/* How a plain model is written, decided once at registration: a flat list of steps. The text
+ * that never changes (braces, commas, the escaped keys, a nested plain model's opening) is
+ * merged into literal runs, each written as the prefix of the step that follows it; each
+ * value is one step of its own kind. A reservation of room precedes every stretch whose
+ * output has a bound (literals, numbers, booleans), so those are written without checking
+ * for room. Encoding then does no per-field type dispatch, presence checks, room checks or
+ * recursion into nested plain models. */
+typedef enum kop_kind {
+    KOP_END,     /* the prefix, and the plan is done */
+    KOP_RESERVE, /* room for len bytes (nothing more is written when that fails) */
+    KOP_STR,     /* const char * at offset (NULL: null) */
+    KOP_I64,
+    KOP_I32,
+    KOP_F64,
+    KOP_BOOL,
+    KOP_LIST,    /* karak_list at offset: [ sub for each element (stride bytes) ] or null */
+    KOP_VALUE,   /* anything else: encode.c's general writer for kf at offset */
+} kop_kind;
+
+/* A prefix is copied KOP_LIT_CHUNK bytes at a time: it is stored padded with zeros to a
+ * whole chunk, and reservations leave a chunk to spare. */
+#define KOP_LIT_CHUNK 16
+
+struct kop {
+    kop_kind kind;
+    const char *lit;  /* the prefix: lit[0..lit_len), written before the value */
+    size_t lit_len;
+    size_t len;       /* KOP_RESERVE: bytes; KOP_LIST: the element's stride */
+    size_t offset;    /* from the start of the outermost object the plan writes */
+    const kfield *kf; /* KOP_VALUE */
+    const kop *sub;   /* KOP_LIST: the plan of one element, at offset 0 */
+};
+
+/* Makes cs->plan (in cs->mem) when cs is plain; false only when out of memory. */
+bool kschema_plan(kschema *cs);
 
 /* ---- validation (validate.c) ---- */
 
