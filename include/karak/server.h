@@ -1,10 +1,11 @@
-/* Serving an app over HTTP/1.1 (libmicrohttpd's thread pool on epoll). Included by
+/** @file
+ * Serving an app over HTTP/1.1 (libmicrohttpd's thread pool on epoll). Included by
  * <karak.h>.
  *
  * Two ways in:
- *   karak_run(app, argc, argv)     the one-call way for a main(): flags, environment,
+ * - karak_run(app, argc, argv):    the one-call way for a main(): flags, environment,
  *                                  SIGINT/SIGTERM handling, exit code;
- *   karak_server_start()/_stop()   a handle for programs with their own main loop and
+ * - karak_server_start()/_stop():  a handle for programs with their own main loop and
  *                                  signal policy; several servers may run in one process. */
 #ifndef KARAK_PUBLIC_SERVER_H
 #define KARAK_PUBLIC_SERVER_H
@@ -15,38 +16,40 @@
 extern "C" {
 #endif
 
-#define KARAK_DEFAULT_HOST "127.0.0.1"
-#define KARAK_DEFAULT_PORT 8000u
-#define KARAK_DEFAULT_MAX_CONNECTIONS 10000u
-#define KARAK_DEFAULT_TIMEOUT 30u /* seconds */
-#define KARAK_DEFAULT_HEADER_TIMEOUT 30u /* seconds */
-#define KARAK_DEFAULT_BODY_TIMEOUT 60u   /* seconds */
-/* A port value that asks for any free port; karak_server_port() tells which. */
+#define KARAK_DEFAULT_HOST "127.0.0.1"      /**< karak_server_opts.host's default */
+#define KARAK_DEFAULT_PORT 8000u            /**< karak_server_opts.port's default */
+#define KARAK_DEFAULT_MAX_CONNECTIONS 10000u /**< karak_server_opts.max_connections' default */
+#define KARAK_DEFAULT_TIMEOUT 30u /**< karak_server_opts.timeout's default, seconds */
+#define KARAK_DEFAULT_HEADER_TIMEOUT 30u /**< karak_server_opts.header_timeout's, seconds */
+#define KARAK_DEFAULT_BODY_TIMEOUT 60u   /**< karak_server_opts.body_timeout's, seconds */
+/** A port value that asks for any free port; karak_server_port() tells which. */
 #define KARAK_PORT_ANY 65536u
 
-/* Options of a server. Zero means "default"; struct_size as for karak_app_opts. */
+/** Options of a server. Zero means "default"; struct_size as for karak_app_opts. */
 typedef struct karak_server_opts {
-    const char *host;         /* address to bind; copied. NULL: "127.0.0.1" */
-    unsigned port;            /* 0: 8000. KARAK_PORT_ANY: any free port */
-    unsigned workers;         /* I/O threads; 0: the number of CPUs */
-    unsigned max_connections; /* concurrent connections; 0: 10000, capped by the open-file
-                                 limit (whose soft value is raised to the hard one). A
-                                 client beyond it closes the connection that has waited
-                                 longest for a request head (idle or slow); when every
-                                 one is busy with a request, it is answered 503 */
-    unsigned timeout;         /* idle connection timeout in seconds (no byte either way);
-                                 0: 30 */
-    unsigned header_timeout;  /* seconds from a connection's start, or from its last
-                                 response, until the next request head is complete; 0: 30.
-                                 Bounds both idle keep-alive and a slowly sent head. */
-    unsigned body_timeout;    /* seconds from a complete head until the whole body has
-                                 arrived; 0: 60 */
-    size_t struct_size;
+    const char *host;         /**< address to bind; copied. NULL: "127.0.0.1" */
+    unsigned port;            /**< 0: 8000. KARAK_PORT_ANY: any free port */
+    unsigned workers;         /**< I/O threads; 0: the number of CPUs */
+    unsigned max_connections; /**< concurrent connections; 0: 10000, capped by the open-file
+                                   limit (whose soft value is raised to the hard one). A
+                                   client beyond it closes the connection that has waited
+                                   longest for a request head (idle or slow); when every
+                                   one is busy with a request, it is answered 503 */
+    unsigned timeout;         /**< idle connection timeout in seconds (no byte either way);
+                                   0: 30 */
+    unsigned header_timeout;  /**< seconds from a connection's start, or from its last
+                                   response, until the next request head is complete; 0: 30.
+                                   Bounds both idle keep-alive and a slowly sent head. */
+    unsigned body_timeout;    /**< seconds from a complete head until the whole body has
+                                   arrived; 0: 60 */
+    size_t struct_size;       /**< sizeof(karak_server_opts) as the caller was compiled;
+                                   0: the library's own */
 } karak_server_opts;
 
+/** A running server of one app (karak_server_start()); opaque. */
 typedef struct karak_server karak_server;
 
-/* Starts serving `app` (borrowed: it must outlive the server) and returns at once, with
+/** Starts serving `app` (borrowed: it must outlive the server) and returns at once, with
  * the handle in *out. Seals the app. Returns 0; KARAK_EREGISTER when a route failed to
  * register (karak_app_error() says which), KARAK_EINVAL for a bad option (or one unknown
  * to this version), KARAK_ESYSTEM
@@ -55,10 +58,10 @@ typedef struct karak_server karak_server;
 KARAK_API int karak_server_start(karak_app *app, const karak_server_opts *opts,
                                  karak_server **out);
 
-/* The TCP port the server listens on (the chosen one for KARAK_PORT_ANY). */
+/** The TCP port the server listens on (the chosen one for KARAK_PORT_ANY). */
 KARAK_API unsigned karak_server_port(const karak_server *server);
 
-/* Drains and stops: closes the listening socket at once (connections already waiting in
+/** Drains and stops: closes the listening socket at once (connections already waiting in
  * its backlog are still taken), answers every request that has arrived, each response
  * with Connection: close, closes keep-alive connections as they fall idle, and waits up to
  * `graceful_ms` milliseconds for requests and uploads in flight; then closes every
@@ -67,19 +70,21 @@ KARAK_API unsigned karak_server_port(const karak_server *server);
  * from one of the server's own handlers. */
 KARAK_API int karak_server_stop(karak_server *server, unsigned graceful_ms);
 
-/* Stops the server (without waiting) if it still runs, and frees it. NULL is a no-op. */
+/** Stops the server (without waiting) if it still runs, and frees it. NULL is a no-op. */
 KARAK_API void karak_server_free(karak_server *server);
 
-/* Starts a server, logs "serving on http://HOST:PORT (N workers)", then blocks SIGINT and
+/** Starts a server, logs "serving on http://HOST:PORT (N workers)", then blocks SIGINT and
  * SIGTERM in the calling thread (and so in the server's threads) and waits for one; then
  * stops accepting, lets in-flight requests finish (up to 10 s) and returns 0. Returns a
  * KARAK_E* code when it cannot start. opts may be NULL. */
 KARAK_API int karak_serve(karak_app *app, const karak_server_opts *opts);
 
-/* Command-line front end of karak_serve(): --host, --port, --workers, --max-connections,
+/** Command-line front end of karak_serve(): --host, --port, --workers, --max-connections,
  * --timeout, --header-timeout, --body-timeout (defaults from KARAK_HOST, KARAK_PORT,
  * KARAK_WORKERS, KARAK_MAX_CONNECTIONS, KARAK_TIMEOUT, KARAK_HEADER_TIMEOUT,
- * KARAK_BODY_TIMEOUT, then the karak_serve defaults), --help. Returns a process exit code:
+ * KARAK_BODY_TIMEOUT, then the karak_serve defaults), --docs-dir DIR (KARAK_DOCS_DIR: as the
+ * app option .docs_dir, in place of the app's), --openapi (prints the document and
+ * exits), --help. Returns a process exit code:
  * 0 after a clean shutdown, 2 for a usage or registration error, 1 when serving failed.
  * Does not free the app. */
 KARAK_API int karak_run(karak_app *app, int argc, char **argv);

@@ -54,12 +54,70 @@ static const karak_provider **deps_copy(const karak_provider *const *list, bool 
     return copy;
 }
 
+static int fail(karak_app *app, int err, const char *msg);
+
+/* A docs URL option: NULL takes the default, "" switches it off (NULL here); otherwise an
+ * absolute path of letters, digits and "/._~-", which can go into the pages' HTML and
+ * JavaScript as it is. A bad one is the app's registration error. */
+static char *docs_url(karak_app *app, const char *option, const char *given, const char *dflt,
+                      bool *nomem)
+{
+    if (given == NULL) given = dflt;
+    if (given[0] == '\0') return NULL;
+    bool ok = given[0] == '/';
+    for (const char *p = given; ok && *p; p++)
+        ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+             strchr("/._~-", *p) != NULL;
+    if (!ok) {
+        char msg[KARAK_ERRLEN];
+        snprintf(msg, sizeof msg,
+                 "%s '%s': not an absolute path of letters, digits and \"/._~-\"", option, given);
+        fail(app, KARAK_EINVAL, msg);
+        return NULL;
+    }
+    char *copy = kstrdup(given);
+    *nomem |= copy == NULL;
+    return copy;
+}
+
+/* FastAPI's openapi_url, docs_url and redoc_url, .no_docs, and the directory to serve. */
+static void docs_options(karak_app *app, const karak_app_opts *o, bool *nomem)
+{
+    app->docs_assets = kstrdup(o->docs_assets);
+    *nomem |= o->docs_assets != NULL && app->docs_assets == NULL;
+    if (!o->no_docs)
+        app->openapi_url = docs_url(app, "openapi_url", o->openapi_url, "/openapi.json", nomem);
+    if (app->openapi_url != NULL) { /* the pages show that document */
+        app->docs_url = docs_url(app, "docs_url", o->docs_url, "/docs", nomem);
+        app->redoc_url = docs_url(app, "redoc_url", o->redoc_url, "/redoc", nomem);
+    }
+    /* a prefix: "/static/x.js" is the file x.js, and "/" would take every path */
+    const char *dir_url = o->docs_dir_url ? o->docs_dir_url : "/static";
+    size_t n = strlen(dir_url);
+    if (n <= 1 || dir_url[n - 1] == '/') {
+        char msg[KARAK_ERRLEN];
+        snprintf(msg, sizeof msg, "docs_dir_url '%s': not a path below '/' without a trailing '/'",
+                 dir_url);
+        fail(app, KARAK_EINVAL, msg);
+    } else {
+        app->docs_dir_url = docs_url(app, "docs_dir_url", dir_url, "", nomem);
+        app->docs_dir_url_len = app->docs_dir_url ? n : 0;
+    }
+    if (o->docs_dir != NULL) {
+        char msg[KARAK_ERRLEN];
+        int err = kstatic_dir_set(app, o->docs_dir, msg, sizeof msg);
+        if (err == KARAK_ENOMEM) *nomem = true;
+        else if (err != KARAK_OK) fail(app, err, msg);
+    }
+}
+
 karak_app *karak_app_new(const karak_app_opts *user)
 {
     karak_app_opts opts;
     if (!kopts_load(&opts, sizeof opts, user, user ? user->struct_size : 0)) return NULL;
     karak_app *app = calloc(1, sizeof *app);
     if (app == NULL) return NULL;
+    app->docs_dir_fd = -1;
     app->title = kstrdup(opts.title ? opts.title : "libkarak");
     app->version = kstrdup(opts.version ? opts.version : "0.1.0");
     app->max_body = opts.max_body ? opts.max_body : KARAK_DEFAULT_MAX_BODY;
@@ -71,11 +129,10 @@ karak_app *karak_app_new(const karak_app_opts *user)
     app->depends = deps_copy(opts.depends, &nomem);
     app->on_startup = opts.on_startup;
     app->on_validation_error = opts.on_validation_error;
-    app->no_docs = opts.no_docs;
-    app->docs_assets = kstrdup(opts.docs_assets ? opts.docs_assets : "https://cdn.jsdelivr.net/npm");
     app->on_http_error = opts.on_http_error;
     app->on_shutdown = opts.on_shutdown;
     pthread_mutex_init(&app->lifespan_lock, NULL);
+    docs_options(app, &opts, &nomem);
     if (nomem || app->title == NULL || app->version == NULL || krouter_init(&app->router) != KARAK_OK) {
         karak_app_free(app);
         return NULL;
@@ -110,7 +167,12 @@ void karak_app_free(karak_app *app)
     for (size_t i = 0; i < app->nschemas; i++) kschema_free(app->schemas[i]);
     free(app->schemas);
     free(app->provs);
-    free((void *)app->docs_assets);
+    free(app->docs_assets);
+    free(app->openapi_url);
+    free(app->docs_url);
+    free(app->redoc_url);
+    kstatic_dir_close(app);
+    free(app->docs_dir_url);
     free(app->openapi);
     free(app->docs_html);
     free(app->redoc_html);
@@ -390,11 +452,17 @@ static int make_docs(karak_app *app)
         app->openapi_len = b.len;
     }
     karena_free(&a);
-    if (app->docs_assets != NULL) {
-        app->docs_html = kopenapi_swagger_html(app->title, app->docs_assets);
-        app->redoc_html = kopenapi_redoc_html(app->title, app->docs_assets);
-    }
-    return app->openapi && app->docs_html && app->redoc_html ? KARAK_OK : KARAK_ENOMEM;
+    /* the assets: as given, else the directory the app serves, else jsDelivr */
+    const char *assets = app->docs_assets       ? app->docs_assets
+                         : app->docs_dir_fd >= 0 ? app->docs_dir_url
+                                                 : "https://cdn.jsdelivr.net/npm";
+    if (app->docs_url != NULL)
+        app->docs_html = kopenapi_swagger_html(app->title, assets, app->openapi_url);
+    if (app->redoc_url != NULL)
+        app->redoc_html = kopenapi_redoc_html(app->title, assets, app->openapi_url);
+    bool pages = (app->docs_url == NULL || app->docs_html != NULL) &&
+                 (app->redoc_url == NULL || app->redoc_html != NULL);
+    return app->openapi && pages ? KARAK_OK : KARAK_ENOMEM;
 }
 
 int karak_app_seal(karak_app *app)

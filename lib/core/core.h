@@ -157,18 +157,37 @@ struct karak_app {
     char *error;       /* first registration error */
     bool sealed;
     /* the OpenAPI document and the docs pages, made when the app is sealed */
-    bool no_docs;
-    const char *docs_assets;
+    char *docs_assets;  /* the option as given (NULL: see make_docs) */
+    char *openapi_url;  /* where each is served; NULL: not served */
+    char *docs_url;
+    char *redoc_url;
     char *openapi;
     size_t openapi_len;
     char *docs_html, *redoc_html;
+    /* .docs_dir, opened (-1: none), served under docs_dir_url (static.c) */
+    int docs_dir_fd;
+    char *docs_dir_url;
+    size_t docs_dir_url_len;
 };
 
 /* openapi.c: FastAPI's document for the app's routes (a new reference). */
 json_t *kopenapi_document(const karak_app *app);
-/* The /docs and /redoc pages (malloc'd), their scripts from `assets` (a URL base). */
-char *kopenapi_swagger_html(const char *title, const char *assets);
-char *kopenapi_redoc_html(const char *title, const char *assets);
+/* The /docs and /redoc pages (malloc'd), their scripts from `assets` (a URL base), the
+ * document from `openapi_url`. */
+char *kopenapi_swagger_html(const char *title, const char *assets, const char *openapi_url);
+char *kopenapi_redoc_html(const char *title, const char *assets, const char *openapi_url);
+/* GET or HEAD of the document or a docs page: true when c->resp holds the answer. */
+bool kopenapi_serve(karak_ctx *c);
+
+/* static.c: opens `dir` (borrowed) to be served under the app's docs_dir_url, in place of
+ * any directory opened before (.docs_dir, then karak_run's --docs-dir). KARAK_ESEALED once
+ * the app is sealed; otherwise a KARAK_E* code with a message naming `dir` in err. */
+int kstatic_dir_set(karak_app *app, const char *dir, char *err, size_t errlen);
+/* Closes the directory, if any (karak_app_free). */
+void kstatic_dir_close(karak_app *app);
+/* A request under the app's docs_dir_url: true when c->resp holds the answer (the file, a
+ * 404 or a 405). */
+bool kstatic_serve(karak_ctx *c);
 
 /* Seals the app for serving; returns KARAK_EREGISTER when a route failed to register. */
 int karak_app_seal(karak_app *app);

@@ -299,27 +299,6 @@ static void settle_status(karak_ctx *c)
     kresp_set(&c->resp, status, c->resp.content_type, c->resp.body, c->resp.body_len);
 }
 
-/* GET (or HEAD) /openapi.json, /docs, /redoc: the prebuilt document and pages. */
-static bool serve_docs(karak_ctx *c)
-{
-    const karak_app *app = c->app;
-    const char *m = c->req->method;
-    if (app->no_docs || (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0)) return false;
-    const char *body, *type;
-    if (strcmp(c->path, "/openapi.json") == 0) {
-        body = app->openapi;
-        type = "application/json";
-    } else if (strcmp(c->path, "/docs") == 0 || strcmp(c->path, "/redoc") == 0) {
-        body = c->path[1] == 'd' ? app->docs_html : app->redoc_html;
-        type = "text/html; charset=utf-8";
-    } else {
-        return false;
-    }
-    if (body == NULL) kresp_internal_error(&c->resp);
-    else kresp_set(&c->resp, 200, type, body, strlen(body));
-    return true;
-}
-
 static void route_request(karak_ctx *c)
 {
     kslice raw_path;
@@ -329,7 +308,11 @@ static void route_request(karak_ctx *c)
         kresp_internal_error(&c->resp);
         return;
     }
-    if (serve_docs(c)) return;
+    if (kopenapi_serve(c)) return;
+    if (kstatic_serve(c)) { /* the mounted directory's 404 and 405 are the app's too */
+        custom_http_error(c);
+        return;
+    }
     kmatch m;
     krouter_match(&c->app->router, c->req->method, c->path, c->path_len, &m);
     if (m.route == NULL) {

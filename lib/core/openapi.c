@@ -2,7 +2,8 @@
  * and pydantic's JSON schema), built once when the app is sealed from what the routes
  * declare: paths, parameters (the route's, then its dependencies'), request bodies,
  * response models, statuses, security schemes, and the model schemas as components.
- * Also the /docs (Swagger UI) and /redoc pages as FastAPI serves them. */
+ * Also the /docs (Swagger UI) and /redoc pages as FastAPI serves them, and the answers at
+ * the three URLs (the app's openapi_url, docs_url and redoc_url). */
 #include <string.h>
 
 #include "core/core.h"
@@ -413,7 +414,7 @@ json_t *kopenapi_document(const karak_app *app)
 
 /* ---- /docs and /redoc, as fastapi/openapi/docs.py writes them ---- */
 
-char *kopenapi_swagger_html(const char *title, const char *assets)
+char *kopenapi_swagger_html(const char *title, const char *assets, const char *openapi_url)
 {
     static const char page[] =
         "\n    <!DOCTYPE html>\n    <html>\n    <head>\n"
@@ -424,20 +425,20 @@ char *kopenapi_swagger_html(const char *title, const char *assets)
         "    <div id=\"swagger-ui\">\n    </div>\n"
         "    <script src=\"%s/swagger-ui-dist@5/swagger-ui-bundle.js\"></script>\n"
         "    <!-- `SwaggerUIBundle` is now available on the page -->\n"
-        "    <script>\n    const ui = SwaggerUIBundle({\n        url: '/openapi.json',\n"
+        "    <script>\n    const ui = SwaggerUIBundle({\n        url: '%s',\n"
         "    \"dom_id\": \"#swagger-ui\",\n\"layout\": \"BaseLayout\",\n\"deepLinking\": true,\n"
         "\"showExtensions\": true,\n\"showCommonExtensions\": true,\n"
         "oauth2RedirectUrl: window.location.origin + '/docs/oauth2-redirect',\n"
         "    presets: [\n        SwaggerUIBundle.presets.apis,\n"
         "        SwaggerUIBundle.SwaggerUIStandalonePreset\n        ],\n    })\n"
         "    </script>\n    </body>\n    </html>\n    ";
-    size_t n = sizeof page + 2 * strlen(assets) + strlen(title);
+    size_t n = sizeof page + 2 * strlen(assets) + strlen(title) + strlen(openapi_url);
     char *out = malloc(n);
-    if (out != NULL) snprintf(out, n, page, assets, title, assets);
+    if (out != NULL) snprintf(out, n, page, assets, title, assets, openapi_url);
     return out;
 }
 
-char *kopenapi_redoc_html(const char *title, const char *assets)
+char *kopenapi_redoc_html(const char *title, const char *assets, const char *openapi_url)
 {
     static const char page[] =
         "\n    <!DOCTYPE html>\n    <html>\n    <head>\n    <title>%s - ReDoc</title>\n"
@@ -450,11 +451,35 @@ char *kopenapi_redoc_html(const char *title, const char *assets)
         "      body {\n        margin: 0;\n        padding: 0;\n      }\n    </style>\n"
         "    </head>\n    <body>\n    <noscript>\n        ReDoc requires Javascript to "
         "function. Please enable it to browse the documentation.\n    </noscript>\n"
-        "    <redoc spec-url=\"/openapi.json\"></redoc>\n"
+        "    <redoc spec-url=\"%s\"></redoc>\n"
         "    <script src=\"%s/redoc@2/bundles/redoc.standalone.js\"> </script>\n"
         "    </body>\n    </html>\n    ";
-    size_t n = sizeof page + strlen(assets) + strlen(title);
+    size_t n = sizeof page + strlen(assets) + strlen(title) + strlen(openapi_url);
     char *out = malloc(n);
-    if (out != NULL) snprintf(out, n, page, title, assets);
+    if (out != NULL) snprintf(out, n, page, title, openapi_url, assets);
     return out;
+}
+
+/* GET (or HEAD) of openapi_url, docs_url, redoc_url: the prebuilt document and pages. Each
+ * URL is NULL when switched off (see docs_options in app.c). */
+bool kopenapi_serve(karak_ctx *c)
+{
+    const karak_app *app = c->app;
+    const char *m = c->req->method;
+    if (app->openapi_url == NULL || (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0))
+        return false;
+    const char *body, *type = "text/html; charset=utf-8";
+    if (strcmp(c->path, app->openapi_url) == 0) {
+        body = app->openapi;
+        type = "application/json";
+    } else if (app->docs_url != NULL && strcmp(c->path, app->docs_url) == 0) {
+        body = app->docs_html;
+    } else if (app->redoc_url != NULL && strcmp(c->path, app->redoc_url) == 0) {
+        body = app->redoc_html;
+    } else {
+        return false;
+    }
+    if (body == NULL) kresp_internal_error(&c->resp);
+    else kresp_set(&c->resp, 200, type, body, strlen(body));
+    return true;
 }

@@ -19,7 +19,7 @@ static void usage(FILE *f, const char *argv0)
     fprintf(f,
             "usage: %s [--host HOST] [--port PORT] [--workers N] [--max-connections N]\n"
             "          [--timeout SECONDS] [--header-timeout SECONDS] [--body-timeout SECONDS]\n"
-            "          [--openapi] [--help]\n"
+            "          [--docs-dir DIR] [--openapi] [--help]\n"
             "\n"
             "  --host HOST           address to bind (env KARAK_HOST, default %s)\n"
             "  --port PORT           TCP port, 0 for any free port (env KARAK_PORT, default "
@@ -35,6 +35,11 @@ static void usage(FILE *f, const char *argv0)
             "  --body-timeout SECONDS\n"
             "                        from a complete head until the body is complete\n"
             "                        (env KARAK_BODY_TIMEOUT, default %u)\n"
+            "  --docs-dir DIR        serve DIR's files read-only under the app's docs_dir_url\n"
+            "                        (default /static), and /docs and /redoc load Swagger UI\n"
+            "                        and ReDoc from there unless the app names its assets:\n"
+            "                        DIR/swagger-ui-dist@5/, DIR/redoc@2/bundles/ (env\n"
+            "                        KARAK_DOCS_DIR)\n"
             "  --openapi             print the app's OpenAPI document and exit\n"
             "\n"
             "Stops cleanly on SIGINT or SIGTERM. libkarak %s\n",
@@ -84,6 +89,7 @@ int karak_run(karak_app *app, int argc, char **argv)
     };
     const size_t nopts = sizeof opts / sizeof *opts;
     so.host = getenv("KARAK_HOST");
+    const char *docs_dir = getenv("KARAK_DOCS_DIR");
     for (size_t i = 0; i < nopts; i++) {
         const char *e = getenv(opts[i].env);
         if (e != NULL && *e != '\0' && !set_value(app, &opts[i], e, opts[i].env)) return 2;
@@ -107,6 +113,9 @@ int karak_run(karak_app *app, int argc, char **argv)
         if (strcmp(arg, "--host") == 0 && value != NULL) {
             so.host = value;
             known = true;
+        } else if (strcmp(arg, "--docs-dir") == 0 && value != NULL) {
+            docs_dir = value;
+            known = true;
         }
         for (size_t i = 0; !known && i < nopts; i++) {
             if (strcmp(arg, opts[i].flag) != 0 || value == NULL) continue;
@@ -116,6 +125,13 @@ int karak_run(karak_app *app, int argc, char **argv)
         if (!known) {
             karak_app_log(app, KARAK_LOG_ERROR, "unknown or incomplete option '%s'", arg);
             usage(stderr, argv0);
+            return 2;
+        }
+    }
+    if (docs_dir != NULL && *docs_dir != '\0') {
+        char err[KARAK_ERRLEN];
+        if (kstatic_dir_set(app, docs_dir, err, sizeof err) != KARAK_OK) {
+            karak_app_log(app, KARAK_LOG_ERROR, "%s", err);
             return 2;
         }
     }
