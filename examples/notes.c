@@ -107,6 +107,7 @@ static const karak_field note_fields[] = {
 };
 static const karak_schema note_schema = KARAK_SCHEMA(Note, note_fields);
 
+/* [tutorial:user-out] */
 /* GET /me answers {**user, "note_count": n} through UserOut: the narrower schema leaves
  * api_secret out, as FastAPI's response_model=UserOut does. */
 typedef struct {
@@ -120,9 +121,11 @@ static const karak_field user_out_fields[] = {
     KARAK_FIELDS_END,
 };
 static const karak_schema user_out_schema = KARAK_SCHEMA(UserOut, user_out_fields);
+/* [/tutorial:user-out] */
 
 /* ---- dependencies ---- */
 
+/* [tutorial:db] */
 /* get_db: one connection per request, closed after the response has been sent. */
 static karak_result open_db(karak_ctx *c, void *value)
 {
@@ -147,7 +150,9 @@ static void close_db(void *value, int status, void *data)
 
 static const karak_provider db_dep = {
     .name = "get_db", .size = sizeof(sqlite3 *), .provide = open_db, .cleanup = close_db};
+/* [/tutorial:db] */
 
+/* [tutorial:transaction] */
 /* The transaction on it: committed once the handler has succeeded, before the response is
  * sent, so a client's next request sees the write; rolled back otherwise. */
 static karak_result begin_tx(karak_ctx *c, void *value)
@@ -168,7 +173,9 @@ static const karak_provider tx_dep = {.name = "transaction", .size = sizeof(sqli
                                       .provide = begin_tx, .cleanup = end_tx,
                                       .scope = KARAK_SCOPE_FUNCTION,
                                       .depends = KARAK_DEPS(&db_dep)};
+/* [/tutorial:transaction] */
 
+/* [tutorial:current-user] */
 /* current_user: the bearer token's user, or FastAPI's 401 "Invalid token". */
 static karak_result current_user(karak_ctx *c, void *value)
 {
@@ -199,6 +206,7 @@ static sqlite3 *db_of(karak_ctx *c)
 {
     return *(sqlite3 *const *)karak_depends(c, &db_dep);
 }
+/* [/tutorial:current-user] */
 
 /* ---- rows ---- */
 
@@ -253,6 +261,7 @@ static bool row_to_note(karak_ctx *c, sqlite3_stmt *st, Note *n)
 
 #define NOTE_COLUMNS "id, owner, title, body, tags, author"
 
+/* [tutorial:load] */
 /* load(): the user's note, or false with the 404 set. */
 static bool load(karak_ctx *c, int64_t id, Note *out)
 {
@@ -268,6 +277,7 @@ static bool load(karak_ctx *c, int64_t id, Note *out)
     if (!found) karak_resp_error(c, 404, "Note not found");
     return found;
 }
+/* [/tutorial:load] */
 
 /* ---- POST /notes ---- */
 
@@ -389,12 +399,14 @@ static karak_result list_notes(karak_ctx *c)
 
 /* ---- GET, PATCH, DELETE /notes/{note_id} ---- */
 
+/* [tutorial:get-note] */
 static karak_result get_note(karak_ctx *c)
 {
     Note n;
     if (!load(c, karak_path_i64(c, "note_id"), &n)) return KARAK_DONE;
     return karak_resp_struct(c, &n);
 }
+/* [/tutorial:get-note] */
 
 static karak_result patch_note(karak_ctx *c)
 {
@@ -444,6 +456,7 @@ static karak_result delete_note(karak_ctx *c)
 
 /* ---- GET /me ---- */
 
+/* [tutorial:me] */
 static karak_result me(karak_ctx *c)
 {
     const User *user = user_of(c);
@@ -458,6 +471,7 @@ static karak_result me(karak_ctx *c)
     sqlite3_finalize(st);
     return ok ? karak_resp_struct(c, &out) : KARAK_FAIL;
 }
+/* [/tutorial:me] */
 
 static bool init_db(void)
 {
@@ -475,6 +489,7 @@ static bool init_db(void)
 
 static karak_app *notes_app(void)
 {
+    /* [tutorial:routes] */
     karak_app *app = karak_new(.title = "Notes", .version = "1.0.0");
     karak_post(app, "/notes", create_note, .depends = NOTES_DEPS, .body = &note_in_schema,
                .headers = &request_id_header, .status = 201, .response = &note_schema);
@@ -486,6 +501,7 @@ static karak_app *notes_app(void)
                 .body = &note_patch_schema, .response = &note_schema);
     karak_delete(app, "/notes/{note_id:int}", delete_note, .depends = NOTES_DEPS, .status = 204);
     karak_get(app, "/me", me, .depends = NOTES_DEPS, .response = &user_out_schema);
+    /* [/tutorial:routes] */
     return app;
 }
 

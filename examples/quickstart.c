@@ -13,6 +13,7 @@
  */
 #include <karak.h>
 
+/* [tutorial:item] */
 typedef struct {
     const char *name;
     double price;
@@ -24,24 +25,32 @@ static const karak_field item_fields[] = {
     KARAK_FIELDS_END,
 };
 static const karak_schema item_schema = KARAK_SCHEMA(Item, item_fields);
+/* [/tutorial:item] */
 
+/* [tutorial:hello] */
 static karak_result index(karak_ctx *c)
 {
     return karak_resp_json_new(c, json_pack("{s:s}", "message", "Hello, World!"));
 }
+/* [/tutorial:hello] */
 
+/* [tutorial:get-item] */
 static karak_result get_item(karak_ctx *c)
 {
     json_int_t id = karak_path_i64(c, "item_id");
     return karak_resp_json_new(c, json_pack("{s:I}", "id", id));
 }
+/* [/tutorial:get-item] */
 
+/* [tutorial:create-item] */
 static karak_result create_item(karak_ctx *c)
 {
     const Item *body = karak_body(c); /* validated, typed, owned by the request */
     return karak_resp_model(c, &item_schema, body);
 }
+/* [/tutorial:create-item] */
 
+/* [tutorial:app] */
 static karak_app *quickstart_app(void)
 {
     karak_app *app = karak_new(.title = "Quick Start");
@@ -58,3 +67,4 @@ int main(int argc, char **argv)
     karak_app_free(app);
     return rc;
 }
+/* [/tutorial:app] */

@@ -17,6 +17,7 @@
 
 /* ---- GET /models/{model_name}: an enum path parameter ---- */
 
+/* [tutorial:enum-path] */
 enum model_name { ALEXNET, RESNET, LENET };
 #define MODEL_NAMES KARAK_CHOICES("alexnet", "resnet", "lenet")
 
@@ -51,9 +52,11 @@ static karak_result get_model(karak_ctx *c)
     else out.message = "Have some residuals";
     return karak_resp_struct(c, &out);
 }
+/* [/tutorial:enum-path] */
 
 /* ---- GET /files/{file_path:path} ---- */
 
+/* [tutorial:file-path] */
 typedef struct {
     const char *file_path;
 } FileOut;
@@ -68,9 +71,11 @@ static karak_result read_file(karak_ctx *c)
     FileOut out = {.file_path = karak_path_str(c, "file_path")};
     return karak_resp_struct(c, &out);
 }
+/* [/tutorial:file-path] */
 
 /* ---- /users/me, /users/{user_id}, /users/{user_id:int}/items/{item_id} ---- */
 
+/* [tutorial:users] */
 typedef struct {
     const char *user_id;
 } UserOut;
@@ -91,7 +96,9 @@ static karak_result read_user(karak_ctx *c)
     UserOut out = {.user_id = karak_path_str(c, "user_id")};
     return karak_resp_struct(c, &out);
 }
+/* [/tutorial:users] */
 
+/* [tutorial:user-item] */
 typedef struct {
     const char *q;
     bool is_short;
@@ -132,9 +139,11 @@ static karak_result read_user_item(karak_ctx *c)
     };
     return karak_resp_struct(c, &out);
 }
+/* [/tutorial:user-item] */
 
 /* ---- GET /items/: a query list and bounds ---- */
 
+/* [tutorial:items-query] */
 typedef struct {
     KARAK_LIST_OF(const char *) q;
     int64_t skip;
@@ -153,9 +162,11 @@ static karak_result read_items(karak_ctx *c)
 {
     return karak_resp_model(c, &items_query, karak_query(c));
 }
+/* [/tutorial:items-query] */
 
 /* ---- PUT /items/{item_id}: path + body + query; POST /offers: nested lists ---- */
 
+/* [tutorial:item-model] */
 typedef struct {
     const char *url;
     const char *name;
@@ -187,7 +198,9 @@ static const karak_field item_fields[] = {
     KARAK_FIELDS_END,
 };
 static const karak_schema item_schema = KARAK_SCHEMA(Item, item_fields);
+/* [/tutorial:item-model] */
 
+/* [tutorial:update-item] */
 typedef struct {
     int64_t item_id;
 } ItemPath;
@@ -231,7 +244,9 @@ static karak_result update_item(karak_ctx *c)
     };
     return karak_resp_struct(c, &out);
 }
+/* [/tutorial:update-item] */
 
+/* [tutorial:offer] */
 typedef struct {
     const char *name;
     const char *description;
@@ -252,9 +267,11 @@ static karak_result create_offer(karak_ctx *c)
 {
     return karak_resp_struct(c, karak_body(c));
 }
+/* [/tutorial:offer] */
 
 /* ---- POST /events: UUID, datetime, Literal, dict; DELETE /events/{event_id}: 204 ---- */
 
+/* [tutorial:event] */
 typedef struct {
     karak_uuid id;
     const char *title;
@@ -279,7 +296,9 @@ static karak_result create_event(karak_ctx *c)
 {
     return karak_resp_struct(c, karak_body(c));
 }
+/* [/tutorial:event] */
 
+/* [tutorial:delete-event] */
 typedef struct {
     karak_uuid event_id;
 } EventPath;
@@ -293,9 +312,11 @@ static karak_result delete_event(karak_ctx *c)
 {
     return karak_resp_empty(c);
 }
+/* [/tutorial:delete-event] */
 
 /* ---- headers and cookies ---- */
 
+/* [tutorial:headers] */
 typedef struct {
     const char *user_agent;
     KARAK_LIST_OF(const char *) x_token;
@@ -340,7 +361,9 @@ static karak_result read_headers(karak_ctx *c)
     out.x_token.len = h->x_token.len;
     return karak_resp_struct(c, &out);
 }
+/* [/tutorial:headers] */
 
+/* [tutorial:required-header] */
 typedef struct {
     const char *x_key;
 } KeyHeaders;
@@ -377,9 +400,11 @@ static karak_result required_header(karak_ctx *c)
     KeyOut out = {.x_key = h->x_key, .session = k->session};
     return karak_resp_struct(c, &out);
 }
+/* [/tutorial:required-header] */
 
 /* ---- HTTPException with headers; a header on a success response ---- */
 
+/* [tutorial:item-header] */
 typedef struct {
     const char *item;
 } ItemHeaderOut;
@@ -400,10 +425,14 @@ static karak_result read_item_header(karak_ctx *c)
     ItemHeaderOut out = {.item = "The Foo Wrestlers"};
     return karak_resp_struct(c, &out);
 }
+/* [/tutorial:item-header] */
 
 static karak_app *tutorial_app(void)
 {
+    /* [tutorial:app-new] */
     karak_app *app = karak_new(.title = "Tutorial", .version = "1.0.0");
+    /* [/tutorial:app-new] */
+    /* [tutorial:routes-path] */
     karak_get(app, "/models/{model_name}", get_model, .path = &model_path,
               .response = &model_out);
     karak_get(app, "/files/{file_path:path}", read_file, .response = &file_out);
@@ -411,18 +440,25 @@ static karak_app *tutorial_app(void)
     karak_get(app, "/users/{user_id}", read_user, .response = &user_out);
     karak_get(app, "/users/{user_id:int}/items/{item_id}", read_user_item,
               .query = &user_item_query, .response = &user_item_out);
+    /* [/tutorial:routes-path] */
+    /* [tutorial:routes-query] */
     karak_get(app, "/items/", read_items, .query = &items_query);
+    /* [/tutorial:routes-query] */
+    /* [tutorial:routes-body] */
     karak_put(app, "/items/{item_id}", update_item, .path = &item_path, .body = &item_schema,
               .query = &update_query, .response = &update_out);
     karak_post(app, "/offers", create_offer, .body = &offer_schema, .status = 201,
                .response = &offer_schema);
     karak_post(app, "/events", create_event, .body = &event_schema, .response = &event_schema);
     karak_delete(app, "/events/{event_id}", delete_event, .path = &event_path, .status = 204);
+    /* [/tutorial:routes-body] */
+    /* [tutorial:routes-headers] */
     karak_get(app, "/headers", read_headers, .headers = &read_headers_schema,
               .cookies = &ads_cookies, .response = &headers_out);
     karak_get(app, "/required-header", required_header, .headers = &key_headers,
               .cookies = &session_cookies, .response = &key_out);
     karak_get(app, "/items-header/{item_id}", read_item_header, .response = &item_header_out);
+    /* [/tutorial:routes-headers] */
     return app; /* a registration error would stop karak_run with a message */
 }
 
