@@ -13,6 +13,7 @@
  * Rows marked "Regression" pin bugs this suite found in libkarak: the expected value is
  * CPython's, and the comment says what libkarak used to produce. */
 #include <jansson.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -766,6 +767,27 @@ START_TEST(test_write_numbers)
 }
 END_TEST
 
+/* Integers take shortcuts below 100 and below 10,000: every length, both signs, each
+ * power of ten and its neighbours, against snprintf. */
+START_TEST(test_write_integers_at_every_length)
+{
+    for (int64_t p = 1; p > 0; p = p <= INT64_MAX / 10 ? p * 10 : 0) {
+        const int64_t vals[] = {p - 1, p, p + 1, 2 * p - 1, 5 * p,
+                               p <= INT64_MAX / 10 ? 10 * p - 1 : INT64_MAX};
+        for (size_t i = 0; i < sizeof vals / sizeof *vals; i++) {
+            for (int sign = 1; sign >= -1; sign -= 2) {
+                int64_t v = sign * vals[i];
+                char want[32], got[KJW_I64_MAX + 1];
+                snprintf(want, sizeof want, "%" PRId64, v);
+                size_t n = kjw_i64_at(got, v);
+                got[n] = '\0';
+                ck_assert_msg(strcmp(got, want) == 0, "%s written as %s", want, got);
+            }
+        }
+    }
+}
+END_TEST
+
 /* ---------------------------------------------------------------------------------------
  * 6. kjw_string: json.dumps(s, ensure_ascii=False); bytes that are not UTF-8 become U+FFFD
  * as bytes.decode("utf-8", "replace") makes them. */
@@ -906,6 +928,7 @@ static Suite *json_suite(void)
     tcase_add_loop_test(tc, test_format_repr, 0, N_ELEMS(repr_cases));
     tcase_add_loop_test(tc, test_format_display, 0, N_ELEMS(display_cases));
     tcase_add_test(tc, test_write_numbers);
+    tcase_add_test(tc, test_write_integers_at_every_length);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("write");

@@ -644,6 +644,16 @@ static const karak_field plan_leaf_fields[] = {
 };
 static const karak_schema plan_leaf = KARAK_SCHEMA(PlanLeaf, plan_leaf_fields);
 typedef struct {
+    int64_t a;
+    bool b;
+} PlanPair;
+static const karak_field plan_pair_fields[] = {
+    KARAK_FIELD(PlanPair, a, KARAK_I64, .alias = "a key longer than one chunk"),
+    KARAK_FIELD(PlanPair, b, KARAK_BOOL),
+    KARAK_FIELDS_END,
+};
+static const karak_schema plan_pair = KARAK_SCHEMA(PlanPair, plan_pair_fields);
+typedef struct {
     bool has_x;
     int64_t x;
 } PlanOpt;
@@ -664,6 +674,7 @@ typedef struct {
     KARAK_LIST_OF(const char *) words;
     KARAK_LIST_OF(const char *) no_words;
     KARAK_LIST_OF(karak_list) grid;
+    KARAK_LIST_OF(PlanPair) pairs;
     int color;
     karak_uuid id;
     karak_dict counts;
@@ -690,6 +701,7 @@ static const karak_field plan_all_fields[] = {
     KARAK_FIELD(PlanAll, no_words, KARAK_LIST, .items = KARAK_ITEM(KARAK_STR), .optional = true),
     KARAK_FIELD(PlanAll, grid, KARAK_LIST,
                 .items = KARAK_ITEM(KARAK_LIST, .items = KARAK_ITEM(KARAK_I32))),
+    KARAK_FIELD(PlanAll, pairs, KARAK_LIST, .items = KARAK_ITEM(KARAK_OBJ, .schema = &plan_pair)),
     KARAK_FIELD(PlanAll, color, KARAK_ENUM, .choices = COLORS),
     KARAK_FIELD(PlanAll, id, KARAK_UUID),
     KARAK_FIELD(PlanAll, counts, KARAK_DICT, .items = KARAK_ITEM(KARAK_I64)),
@@ -707,6 +719,7 @@ START_TEST(plans_write_what_the_general_writer_writes)
     const char *words[] = {"alpha", NULL, "a much longer word than sixteen bytes"};
     int32_t row0[] = {INT32_MIN, 0, 7}, row1[] = {INT32_MAX};
     karak_list grid[] = {{row0, 3}, {row1, 1}, {NULL, 0}};
+    PlanPair pairs[] = {{-1000, true}, {12345, false}, {INT64_MIN, true}};
     const char *keys[] = {"k\"1", "k2"};
     int64_t vals[] = {10, -10};
     PlanAll all = {.big = INT64_MAX, .small = 7, .neg = INT64_MIN, .i32 = -100,
@@ -714,7 +727,7 @@ START_TEST(plans_write_what_the_general_writer_writes)
                    .esc = "tab\there \"q\" \\ \x01", .none = NULL, .utf8 = "caf\xc3\xa9 \xe2\x82\xac",
                    .leaf = {42, "leaf"}, .opt = {true, 5},
                    .leaves = {leaves, 3}, .words = {words, 3}, .no_words = {NULL, 0},
-                   .grid = {grid, 3}, .color = 2,
+                   .grid = {grid, 3}, .pairs = {pairs, 3}, .color = 2,
                    .id = {{0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x01, 0x23, 0x45,
                            0x67, 0x89, 0xab, 0xcd, 0xef}},
                    .counts = {keys, vals, 2}};
@@ -731,7 +744,11 @@ START_TEST(plans_write_what_the_general_writer_writes)
         "{\"n\":-12345678901,\"a \\\"quoted\\\" and rather long key\":null},"
         "{\"n\":99,\"a \\\"quoted\\\" and rather long key\":\"a\\nb\"}],"
         "\"words\":[\"alpha\",null,\"a much longer word than sixteen bytes\"],"
-        "\"no_words\":null,\"grid\":[[-2147483648,0,7],[2147483647],null],\"color\":\"blue\","
+        "\"no_words\":null,\"grid\":[[-2147483648,0,7],[2147483647],null],"
+        "\"pairs\":[{\"a key longer than one chunk\":-1000,\"b\":true},"
+        "{\"a key longer than one chunk\":12345,\"b\":false},"
+        "{\"a key longer than one chunk\":-9223372036854775808,\"b\":true}],"
+        "\"color\":\"blue\","
         "\"id\":\"12345678-9abc-def0-0123-456789abcdef\",\"counts\":{\"k\\\"1\":10,\"k2\":-10}}";
     for (unsigned ex = 0; ex < 2; ex++) { /* 0: the plan; KARAK_EXCLUDE_UNSET: the general */
         for (size_t initial = 1; initial <= 1024; initial *= 4) { /* growth at every point */

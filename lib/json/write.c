@@ -125,8 +125,20 @@ size_t kjw_i64_long(char *dst, int64_t v)
         memcpy(dst + neg, pairs + u * 2, 2);
         return neg + 2;
     }
-    size_t digits = 3;
-    for (uint64_t t = u / 1000; t > 0 && digits < 20; t /= 10) digits++;
+    if (u < 10000) { /* three or four digits: one division */
+        unsigned hi = (unsigned)(u / 100), lo = (unsigned)(u % 100);
+        size_t n = neg;
+        if (hi >= 10) {
+            memcpy(dst + n, pairs + hi * 2, 2);
+            n += 2;
+        } else {
+            dst[n++] = (char)('0' + hi);
+        }
+        memcpy(dst + n, pairs + lo * 2, 2);
+        return n + 2;
+    }
+    size_t digits = 5;
+    for (uint64_t t = u / 100000; t > 0 && digits < 20; t /= 10) digits++;
     char *p = dst + neg + digits; /* digits from the right, two at a time, no printf */
     while (u >= 100) {
         unsigned d = (unsigned)(u % 100) * 2;

@@ -4,6 +4,7 @@
  * as objects, an enum as its choice's string, UUIDs, dates and datetimes as pydantic's
  * serializer writes them. */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "schema/schema.h"
@@ -250,10 +251,25 @@ static void run_plan(kbuf *b, const kop *op, const char *obj)
                 kbuf_put(b, "null", 4);
                 break;
             }
+            const char *item = l.items;
+            if (op->elem_bound > 0 &&
+                l.len < (SIZE_MAX - 2 - KOP_LIT_CHUNK) / (op->elem_bound + 1)) {
+                /* elements with a bound: one reservation for the brackets, the commas and
+                   every element, then nothing is checked */
+                kbuf_reserve(b, 2 + l.len * (op->elem_bound + 1) + KOP_LIT_CHUNK);
+                if (b->failed) return;
+                b->data[b->len++] = '[';
+                for (size_t i = 0; i < l.len; i++, item += op->len) {
+                    if (i > 0) b->data[b->len++] = ',';
+                    run_plan(b, op->sub, item);
+                }
+                b->data[b->len++] = ']';
+                break;
+            }
             kbuf_putc(b, '[');
-            for (size_t i = 0; i < l.len; i++) {
+            for (size_t i = 0; i < l.len; i++, item += op->len) {
                 if (i > 0) kbuf_putc(b, ',');
-                run_plan(b, op->sub, (const char *)l.items + i * op->len);
+                run_plan(b, op->sub, item);
             }
             kbuf_putc(b, ']');
             break;

@@ -154,8 +154,18 @@ static void plan_value(plan_builder *pb, const kfield *kf, size_t offset)
         break;
     case KARAK_LIST: {
         const kop *sub = element_plan(pb->mem, kf->item);
-        if (sub == NULL) pb->nomem = true;
-        else step(pb, (kop){.kind = KOP_LIST, .offset = offset, .len = kf->item->size, .sub = sub});
+        if (sub == NULL) {
+            pb->nomem = true;
+            return;
+        }
+        /* an element whose every step is bounded (numbers, booleans, models of them) needs
+           no reservation of its own: the list makes one for all its elements */
+        bool bounded = true;
+        for (const kop *o = sub + 1; bounded && o->kind != KOP_END; o++)
+            bounded = value_bound(o) > 0;
+        size_t elem_bound = bounded ? sub[0].len - KOP_LIT_CHUNK : 0;
+        step(pb, (kop){.kind = KOP_LIST, .offset = offset, .len = kf->item->size,
+                       .sub = bounded ? sub + 1 : sub, .elem_bound = elem_bound});
         return;
     }
     default: break;

@@ -162,6 +162,8 @@ struct kop {
     size_t offset;    /* from the start of the outermost object the plan writes */
     const kfield *kf; /* KOP_VALUE */
     const kop *sub;   /* KOP_LIST: the plan of one element, at offset 0 */
+    size_t elem_bound; /* KOP_LIST: when not 0, the most bytes one element writes: sub has
+                          no reservation of its own, the list reserves for all of them */
 };
 
 /* Makes cs->plan (in cs->mem) when cs is plain; false only when out of memory. */
