@@ -221,13 +221,30 @@ START_TEST(slow_sockets_give_way)
     struct timespec settle = {0, 100 * 1000 * 1000};
     nanosleep(&settle, NULL);
     expect_still_serving();
-    /* the first ones were closed, the last ones still wait (on a loaded machine an
-       eviction may still be on its way: the first ones get up to 2 s each) */
-    int closed = 0;
-    for (int i = 0; i < SLOW_SOCKETS; i++)
-        closed += ended_within(slow[i], i < SLOW_SOCKETS - 16 ? 2000 : 0);
+    /* Each newcomer beyond the 16 made one give way: at least SLOW_SOCKETS - 16 are closed
+       (on a loaded machine an eviction may still be on its way: up to 5 s for all). Mostly
+       the first ones, but not strictly in order: the age is a coarse clock's (a few ms)
+       taken when a worker first sees the connection, and two workers see them in parallel.
+       The newest still waits. */
+    bool gone[SLOW_SOCKETS] = {false};
+    int closed = 0, closed_first = 0;
+    for (long long until = test_now_ms() + 5000;
+         closed < SLOW_SOCKETS - 16 && test_now_ms() < until;) {
+        for (int i = 0; i < SLOW_SOCKETS; i++)
+            if (!gone[i] && ended_within(slow[i], 0)) {
+                gone[i] = true;
+                closed++;
+                closed_first += i < SLOW_SOCKETS - 16;
+            }
+        struct timespec tick = {0, 10 * 1000 * 1000};
+        nanosleep(&tick, NULL);
+    }
     ck_assert_msg(closed >= SLOW_SOCKETS - 16, "only %d slow sockets were closed", closed);
-    ck_assert_msg(!ended_within(slow[SLOW_SOCKETS - 1], 0), "the newest slow socket was closed");
+    ck_assert_msg(closed_first >= SLOW_SOCKETS - 16 - 8,
+                  "only %d of the %d oldest slow sockets were closed", closed_first,
+                  SLOW_SOCKETS - 16);
+    ck_assert_msg(!gone[SLOW_SOCKETS - 1] && !ended_within(slow[SLOW_SOCKETS - 1], 0),
+                  "the newest slow socket was closed");
     for (int i = 0; i < SLOW_SOCKETS; i++) close(slow[i]);
     unserve();
 }
