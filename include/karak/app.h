@@ -162,7 +162,14 @@ typedef struct karak_route_opts {
     const karak_provider *const *depends; /**< FastAPI's dependencies=[...]: resolved before the
                                                handler, after the app's (KARAK_DEPS(&a, ...)),
                                                their values read with karak_depends(); static */
+    const char *description;      /**< the operation's description in the OpenAPI document
+                                       (FastAPI's description=, or the docstring); copied */
+    const char *const *tags;      /**< the operation's tags, NULL-terminated
+                                       (KARAK_TAGS("items", ...)); copied */
 } karak_route_opts;
+
+/** A route's tags for .tags: KARAK_TAGS("items", "admin") (FastAPI's tags=[...]). */
+#define KARAK_TAGS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 /** Registers `handler` for `method` (any upper-case token; "GET" also serves HEAD) on
  * `pattern`.

@@ -106,7 +106,7 @@ typedef struct karak_field {
     /** whether gt, ge, lt, le is set (the KARAK_GT() family sets it) @{ */
     bool has_gt, has_ge, has_lt, has_le;
     /** @} */
-    const char *description; /**< for documentation */
+    const char *description; /**< the OpenAPI description of the property or parameter */
     int end_;           /**< sentinel for the option macros; leave alone */
     /* since 0.3 */
     const struct karak_schema *schema; /**< KARAK_OBJ: the nested struct's schema (static) */

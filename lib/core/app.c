@@ -148,6 +148,9 @@ static void route_free(kroute *r)
     free(r->pattern);
     free(r->name);
     free(r->summary);
+    free(r->description);
+    for (size_t i = 0; r->tags != NULL && r->tags[i] != NULL; i++) free(r->tags[i]);
+    free(r->tags);
     for (size_t i = 0; i < r->nparams; i++) free(r->params[i].name);
     if (!r->path_user) kschema_free(r->path);
     free(r->path_table);
@@ -360,12 +363,21 @@ static kroute *route_new(const char *method, const char *pattern, karak_handler 
     r->pattern = kstrdup(pattern);
     r->name = kstrdup(name ? name : "handler");
     r->summary = kstrdup(opts->summary);
+    r->description = kstrdup(opts->description);
     r->handler = handler;
     r->status_declared = opts->status != 0;
     r->status = opts->status ? opts->status : 200;
     r->data = opts->data;
-    if (r->method == NULL || r->pattern == NULL || r->name == NULL ||
-        (opts->summary && r->summary == NULL)) {
+    bool tags_ok = true;
+    if (opts->tags != NULL) {
+        size_t n = 0;
+        while (opts->tags[n] != NULL) n++;
+        r->tags = calloc(n + 1, sizeof *r->tags);
+        tags_ok = r->tags != NULL;
+        for (size_t i = 0; tags_ok && i < n; i++) tags_ok = (r->tags[i] = kstrdup(opts->tags[i])) != NULL;
+    }
+    if (r->method == NULL || r->pattern == NULL || r->name == NULL || !tags_ok ||
+        (opts->summary && r->summary == NULL) || (opts->description && r->description == NULL)) {
         route_free(r);
         return NULL;
     }

@@ -34,6 +34,8 @@ struct kroute {
     char *pattern;
     char *name;
     char *summary;
+    char *description;
+    char **tags;           /* NULL-terminated, or NULL */
     karak_handler handler;
     int status;            /* success status: the declared one, else 200 */
     bool status_declared;

@@ -145,6 +145,7 @@ static json_t *field_schema(kdoc *d, const kfield *kf, const char *title_from)
         json_object_set_new(s, "anyOf", json_pack("[o,{s:s}]", v, "type", "null"));
     }
     if (!ref) json_object_set_new(s, "title", title_of(title_from)); /* pydantic: no title on refs */
+    if (kf->f->description != NULL) json_object_set_new(s, "description", json_string(kf->f->description));
     json_t *dflt = default_of(kf);
     if (dflt != NULL) json_object_set_new(s, "default", dflt);
     return s;
@@ -190,6 +191,8 @@ static void add_params(kdoc *d, json_t *list, const kschema *cs, const char *in)
         json_t *p = json_pack("{s:s,s:s,s:b}", "name", kf->key, "in", in, "required",
                               strcmp(in, "path") == 0 || required(kf));
         json_object_set_new(p, "schema", field_schema(d, kf, kf->key));
+        if (kf->f->description != NULL) /* FastAPI: on the parameter and in its schema */
+            json_object_set_new(p, "description", json_string(kf->f->description));
         json_array_append_new(list, p);
     }
 }
@@ -278,7 +281,13 @@ static char *operation_id(const char *name, const char *path, const char *method
 static json_t *operation(kdoc *d, const kroute *r, const char *path)
 {
     json_t *op = json_object();
+    if (r->tags != NULL && r->tags[0] != NULL) {
+        json_t *tags = json_array();
+        for (size_t i = 0; r->tags[i] != NULL; i++) json_array_append_new(tags, json_string(r->tags[i]));
+        json_object_set_new(op, "tags", tags);
+    }
     json_object_set_new(op, "summary", r->summary ? json_string(r->summary) : title_of(r->name));
+    if (r->description != NULL) json_object_set_new(op, "description", json_string(r->description));
     char *id = operation_id(r->name, path, r->method);
     json_object_set_new(op, "operationId", json_string(id ? id : r->name));
     free(id);
