@@ -41,6 +41,33 @@ typedef void (*karak_log_fn)(void *data, karak_log_level level, const char *msg)
 
 #define KARAK_DEFAULT_MAX_BODY (1024u * 1024u) /**< karak_app_opts.max_body's default, bytes */
 
+/** Where a served route's pipeline runs: its dependencies, its validation and its handler.
+ * FastAPI runs a `def` endpoint in a thread pool, so that blocking code (a database call,
+ * a file, a sleep) never stalls the event loop, and an `async def` one on the loop itself;
+ * C handlers are all plain functions, so libkarak finds out (KARAK_RUN_AUTO), or a route
+ * (or the app, for all its routes) says. Routing, 404, 405, redirects and the docs pages
+ * always answer on the I/O thread. The in-process test client runs every route on the
+ * calling thread. Why the default is what it is: bench/results/pool.md. */
+typedef enum karak_run_on {
+    KARAK_RUN_DEFAULT = 0, /**< a route: the app's .run_on; the app: KARAK_RUN_AUTO */
+    KARAK_RUN_AUTO,   /**< inline (as KARAK_RUN_INLINE) until the route shows it blocks:
+                           after KARAK_AUTO_SLOW_CALLS calls in a row of
+                           KARAK_AUTO_SLOW_MS or more each on an I/O thread, it runs on the
+                           pool from then on (logged once). A route that blocks only now and
+                           then stays inline: declare it KARAK_RUN_POOL */
+    KARAK_RUN_POOL,   /**< on the server's handler pool (karak_server_opts.threads): the
+                           I/O thread goes on serving its other connections meanwhile. The
+                           hand-over each way costs some microseconds of CPU per request */
+    KARAK_RUN_INLINE, /**< on the I/O thread that read the request: nothing added, but
+                           while the handler runs, that thread's other connections wait */
+} karak_run_on;
+
+/** KARAK_RUN_AUTO: a call this long (milliseconds, wall clock) on an I/O thread is slow. */
+#define KARAK_AUTO_SLOW_MS 1
+/** KARAK_RUN_AUTO: this many slow calls in a row move a route to the pool (one alone may
+ * be the thread losing its CPU, not the handler blocking). */
+#define KARAK_AUTO_SLOW_CALLS 3
+
 /** Options of karak_app_new(). Zero always means "default".
  * Members are only ever added at the end; the karak_new() macro records the size the caller
  * was compiled with (struct_size), and the library reads no further. A struct filled by
@@ -112,6 +139,8 @@ typedef struct karak_app_opts {
     const char *docs_dir;
     const char *docs_dir_url; /**< where .docs_dir is served, a path as for openapi_url
                                    (not "/"); copied. NULL: "/static" */
+    karak_run_on run_on; /**< where its routes run unless they say; KARAK_RUN_DEFAULT:
+                              KARAK_RUN_AUTO */
 } karak_app_opts;
 
 /** The app's OpenAPI document (JSON text, NUL-terminated; len may be NULL), as /openapi.json
@@ -166,6 +195,8 @@ typedef struct karak_route_opts {
                                        (FastAPI's description=, or the docstring); copied */
     const char *const *tags;      /**< the operation's tags, NULL-terminated
                                        (KARAK_TAGS("items", ...)); copied */
+    karak_run_on run_on;          /**< where it runs when served; KARAK_RUN_DEFAULT: the app's
+                                       .run_on */
 } karak_route_opts;
 
 /** A route's tags for .tags: KARAK_TAGS("items", "admin") (FastAPI's tags=[...]). */

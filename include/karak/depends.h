@@ -102,7 +102,8 @@ KARAK_API const void *karak_dep_cookies(karak_ctx *c);
 /** Inside provide(): the provider's .data pointer. NULL outside a provider. */
 KARAK_API void *karak_dep_data(karak_ctx *c);
 
-/** A value that lives with the worker thread serving this request, e.g.\ one SQLite
+/** A value that lives with the worker thread serving this request (an I/O thread, or a
+ * handler pool thread for a route that runs there: karak_run_on), e.g.\ one SQLite
  * connection per worker handed out by a provider without a lock on the request path
  * (a worker serves one request at a time). The first time a worker asks for `key` (any
  * unique address, such as the provider's), *slot is NULL: put the value there.

@@ -22,6 +22,8 @@ extern "C" {
 #define KARAK_DEFAULT_TIMEOUT 30u /**< karak_server_opts.timeout's default, seconds */
 #define KARAK_DEFAULT_HEADER_TIMEOUT 30u /**< karak_server_opts.header_timeout's, seconds */
 #define KARAK_DEFAULT_BODY_TIMEOUT 60u   /**< karak_server_opts.body_timeout's, seconds */
+#define KARAK_DEFAULT_THREADS 40u /**< karak_server_opts.threads' default (anyio's, FastAPI's) */
+#define KARAK_DEFAULT_QUEUE 1024u /**< karak_server_opts.queue's default */
 /** A port value that asks for any free port; karak_server_port() tells which. */
 #define KARAK_PORT_ANY 65536u
 
@@ -44,6 +46,11 @@ typedef struct karak_server_opts {
                                    arrived; 0: 60 */
     size_t struct_size;       /**< sizeof(karak_server_opts) as the caller was compiled;
                                    0: the library's own */
+    unsigned threads;         /**< handler pool threads, for the routes that run on it
+                                   (karak_run_on); 0: 40. Not started when no route does */
+    unsigned queue;           /**< requests that may wait for a pool thread; 0: 1024. Beyond
+                                   it a request is answered 503 {"detail":"Service
+                                   Unavailable"} with Retry-After: 1 at once */
 } karak_server_opts;
 
 /** A running server of one app (karak_server_start()); opaque. */

@@ -111,6 +111,19 @@ static void docs_options(karak_app *app, const karak_app_opts *o, bool *nomem)
     }
 }
 
+bool kapp_uses_pool(const karak_app *app)
+{
+    for (const kroute *r = app->routes; r != NULL; r = r->next)
+        if (r->run_on != KARAK_RUN_INLINE) return true;
+    return false;
+}
+
+static bool run_on_valid(karak_run_on r)
+{
+    return r == KARAK_RUN_DEFAULT || r == KARAK_RUN_AUTO || r == KARAK_RUN_POOL ||
+           r == KARAK_RUN_INLINE;
+}
+
 karak_app *karak_app_new(const karak_app_opts *user)
 {
     karak_app_opts opts;
@@ -132,6 +145,12 @@ karak_app *karak_app_new(const karak_app_opts *user)
     app->on_http_error = opts.on_http_error;
     app->on_shutdown = opts.on_shutdown;
     pthread_mutex_init(&app->lifespan_lock, NULL);
+    app->run_on = opts.run_on;
+    if (!run_on_valid(opts.run_on)) {
+        char msg[KARAK_ERRLEN];
+        snprintf(msg, sizeof msg, "app: run_on %d is not a karak_run_on", (int)opts.run_on);
+        fail(app, KARAK_EINVAL, msg);
+    }
     docs_options(app, &opts, &nomem);
     if (nomem || app->title == NULL || app->version == NULL || krouter_init(&app->router) != KARAK_OK) {
         karak_app_free(app);
@@ -408,8 +427,16 @@ int karak_route_add(karak_app *app, const char *method, const char *pattern,
                  pattern, opts.status);
         return fail(app, KARAK_EINVAL, msg);
     }
+    if (!run_on_valid(opts.run_on)) {
+        snprintf(msg, sizeof msg, "route %s %s: run_on %d is not a karak_run_on", method,
+                 pattern, (int)opts.run_on);
+        return fail(app, KARAK_EINVAL, msg);
+    }
     kroute *r = route_new(method, pattern, handler, name, &opts);
     if (r == NULL) return fail(app, KARAK_ENOMEM, NULL);
+    r->run_on = opts.run_on != KARAK_RUN_DEFAULT ? opts.run_on
+                : app->run_on != KARAK_RUN_DEFAULT ? app->run_on
+                                                   : KARAK_RUN_AUTO;
     int err = KARAK_OK;
     r->path_user = opts.path != NULL;
     r->path = schema_for(app, opts.path, KSRC_PATH, r, &err);

@@ -12,6 +12,7 @@
 #define KARAK_CORE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include "http/http.h"
@@ -35,6 +36,9 @@ struct kroute {
     char *name;
     char *summary;
     char *description;
+    karak_run_on run_on;   /* where the pipeline runs when served: AUTO, POOL or INLINE */
+    atomic_bool moved;     /* AUTO: it blocks, it runs on the pool from now on */
+    atomic_int slow_streak; /* AUTO: slow calls in a row on an I/O thread */
     char **tags;           /* NULL-terminated, or NULL */
     karak_handler handler;
     int status;            /* success status: the declared one, else 200 */
@@ -136,6 +140,7 @@ bool kdeps_resolve(karak_ctx *c, kverrs *errs);
 void kdeps_function_cleanups(karak_ctx *c);
 
 struct karak_app {
+    karak_run_on run_on; /* its routes' default */
     char *title;
     char *version;
     size_t max_body;
@@ -320,6 +325,20 @@ struct karak_ctx {
 /* Runs one request through the app. The response and all it points to live in `a`; the
  * caller hands it over, then calls kresp_finish(). */
 void kdispatch(const karak_app *app, const kreq *req, karena *a, kresp *out);
+/* The same in two steps, for a server that runs some routes' pipelines on other threads:
+ * kdispatch_start decodes and routes; NULL when *out is already the answer (docs, static
+ * files, 404, 405, redirects, out of memory), else the request's context, with *on_pool
+ * telling where its route asks to run. kdispatch_finish then runs the route's pipeline
+ * (dependencies, validation, handler), on any one thread at a time; req and the arena
+ * stay alive and untouched by others until it returns. */
+/* Whether any of the app's routes runs on the handler pool. */
+bool kapp_uses_pool(const karak_app *app);
+karak_ctx *kdispatch_start(const karak_app *app, const kreq *req, karena *a, kresp *out,
+                           bool *on_pool);
+void kdispatch_finish(karak_ctx *c, kresp *out);
+/* A served request's pipeline ran inline and took `us` microseconds: a KARAK_RUN_AUTO
+ * route that is slow KARAK_AUTO_SLOW_CALLS times in a row moves to the pool. */
+void kdispatch_inline_took(karak_ctx *c, long long us);
 /* Runs the request's cleanups (newest first) and forgets them: a second call does nothing. */
 void kresp_finish(kresp *r);
 void kdefer_run(kdefer **list);

@@ -299,19 +299,22 @@ static void settle_status(karak_ctx *c)
     kresp_set(&c->resp, status, c->resp.content_type, c->resp.body, c->resp.body_len);
 }
 
-static void route_request(karak_ctx *c)
+/* Decoding the target and routing: true when a route was found and its pipeline is still
+ * to run (run_route), false when c->resp is already the answer (docs, static files, 404,
+ * 405, a slash redirect). */
+static bool route_request(karak_ctx *c)
 {
     kslice raw_path;
     khttp_split_target(c->req->target, c->req->target_len, &raw_path, &c->raw_query);
     c->path = khttp_decode_path(c->arena, raw_path.s, raw_path.n, &c->path_len);
     if (c->path == NULL) {
         kresp_internal_error(&c->resp);
-        return;
+        return false;
     }
-    if (kopenapi_serve(c)) return;
+    if (kopenapi_serve(c)) return false;
     if (kstatic_serve(c)) { /* the mounted directory's 404 and 405 are the app's too */
         custom_http_error(c);
-        return;
+        return false;
     }
     kmatch m;
     krouter_match(&c->app->router, c->req->method, c->path, c->path_len, &m);
@@ -320,10 +323,17 @@ static void route_request(karak_ctx *c)
         else if (!try_redirect(c))
             kresp_error_detail(&c->resp, c->arena, 404, "Not Found");
         custom_http_error(c);
-        return;
+        return false;
     }
     c->route = m.route;
     memcpy(c->raw_params, m.params, sizeof c->raw_params);
+    return true;
+}
+
+/* The route's pipeline: dependencies, parameters and body, then the handler. */
+static void run_route(karak_ctx *c)
+{
+    const kroute *route = c->route;
     if (!validate(c)) {
         /* a provider may have answered with a success builder, or raised an HTTP error */
         if (c->kind == KRESP_BODY || c->kind == KRESP_EMPTY) settle_status(c);
@@ -331,7 +341,7 @@ static void route_request(karak_ctx *c)
         kdeps_function_cleanups(c);
         return;
     }
-    karak_result res = m.route->handler(c);
+    karak_result res = route->handler(c);
     if (res != KARAK_DONE || c->failed || c->kind == KRESP_NONE || c->kind == KRESP_FAILED) {
         /* every 500 says why in the log, never to the client */
         const char *why = res == KARAK_FAIL             ? "returned KARAK_FAIL"
@@ -340,7 +350,7 @@ static void route_request(karak_ctx *c)
                           : c->kind == KRESP_NONE       ? "set no response"
                                                         : "returned an unknown karak_result";
         karak_app_log(c->app, KARAK_LOG_ERROR, "%s %s: handler %s %s: 500", c->req->method,
-                      c->path, m.route->name, why);
+                      c->path, route->name, why);
         kresp_internal_error(&c->resp);
     } else if (c->kind != KRESP_ERROR) {
         settle_status(c);
@@ -350,19 +360,61 @@ static void route_request(karak_ctx *c)
     kdeps_function_cleanups(c);
 }
 
-void kdispatch(const karak_app *app, const kreq *req, karena *a, kresp *out)
+karak_ctx *kdispatch_start(const karak_app *app, const kreq *req, karena *a, kresp *out,
+                           bool *on_pool)
 {
+    *on_pool = false;
     karak_ctx *c = karena_alloc(a, sizeof *c);
     if (c == NULL) {
         memset(out, 0, sizeof *out);
         kresp_internal_error(out);
-        return;
+        return NULL;
     }
     c->app = app;
     c->arena = a;
     c->req = req;
-    route_request(c);
+    if (route_request(c)) {
+        const kroute *r = c->route;
+        *on_pool = r->run_on == KARAK_RUN_POOL ||
+                   (r->run_on == KARAK_RUN_AUTO &&
+                    atomic_load_explicit(&((kroute *)r)->moved, memory_order_relaxed));
+        return c;
+    }
     *out = c->resp;
+    return NULL;
+}
+
+void kdispatch_finish(karak_ctx *c, kresp *out)
+{
+    run_route(c);
+    *out = c->resp;
+}
+
+void kdispatch_inline_took(karak_ctx *c, long long us)
+{
+    kroute *r = (kroute *)c->route; /* only its atomics change */
+    if (r->run_on != KARAK_RUN_AUTO) return;
+    if (us < KARAK_AUTO_SLOW_MS * 1000LL) {
+        if (atomic_load_explicit(&r->slow_streak, memory_order_relaxed) != 0)
+            atomic_store_explicit(&r->slow_streak, 0, memory_order_relaxed);
+        return;
+    }
+    if (atomic_fetch_add_explicit(&r->slow_streak, 1, memory_order_relaxed) + 1 <
+        KARAK_AUTO_SLOW_CALLS)
+        return;
+    if (!atomic_exchange(&r->moved, true))
+        karak_app_log(c->app, KARAK_LOG_WARN,
+                      "%s %s: %d calls in a row took %d ms or more on an I/O thread (the last "
+                      "%lld us): it runs on the handler pool from now on (declare .run_on = "
+                      "KARAK_RUN_POOL to start there, KARAK_RUN_INLINE to keep it inline)",
+                      r->method, r->pattern, KARAK_AUTO_SLOW_CALLS, KARAK_AUTO_SLOW_MS, us);
+}
+
+void kdispatch(const karak_app *app, const kreq *req, karena *a, kresp *out)
+{
+    bool on_pool;
+    karak_ctx *c = kdispatch_start(app, req, a, out, &on_pool);
+    if (c != NULL) kdispatch_finish(c, out);
 }
 
 void kresp_finish(kresp *r)

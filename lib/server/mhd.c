@@ -26,6 +26,13 @@
  *   value no longer follows it; a NUL in the target ends the string libmicrohttpd hands
  *   over, but the version still starts where the whole target ended. Those two checks rely
  *   on that layout and run only on a libmicrohttpd no newer than 0.9.75.
+ * - The handler pool (pool.c): a route whose pipeline may block (karak_run_on: declared
+ *   KARAK_RUN_POOL, or KARAK_RUN_AUTO once it has shown it blocks) is routed on the I/O
+ *   thread, then its connection is suspended and the pipeline runs on a pool thread; the
+ *   job resumes the connection and the access handler's next call sends the response. A
+ *   place in the pool's bounded queue is taken before suspending, so a full queue is a 503
+ *   answered on the I/O thread. libmicrohttpd 0.9.75 aborts when stopped with a
+ *   connection suspended: the stop runs the pool dry first.
  * - Accepting is libkarak's: one acceptor thread polls the listening socket and hands each
  *   connection to libmicrohttpd (MHD_add_connection, which wakes the worker it picks), and
  *   libmicrohttpd runs with no listening socket of its own. The reason is the stop:
@@ -63,6 +70,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +100,15 @@ typedef struct kconn {
     kdefer *cleanups; /* the request's karak_defer list, run once its response is sent */
     struct MHD_Connection *mc;
     pthread_t worker; /* the thread that runs the connection (libmicrohttpd's choice) */
+    /* a request whose route runs on the handler pool: the connection is suspended from
+       the hand-over until the job has its response, then resumed; only the thread that
+       holds the job touches the request meanwhile */
+    kjob job;
+    struct karak_server *server;
+    kreq req;
+    karak_ctx *ctx;
+    kresp resp;
+    bool job_done; /* resp is the answer: the access handler's next call sends it */
 } kconn;
 
 struct karak_server {
@@ -123,6 +140,8 @@ struct karak_server {
     pthread_mutex_t slots_lock; /* taken once per worker, at its first request */
     kslots **all_slots;
     size_t nslots;
+    kpool pool;
+    bool has_pool; /* some route may run on it (its threads start with the first one) */
 };
 typedef struct karak_server kserver;
 
@@ -577,6 +596,55 @@ static int check_head(const kserver *s, struct MHD_Connection *mc, kconn *k,
     return khttp_framing_check(&head, why);
 }
 
+/* ---- the handler pool's side ---- */
+
+/* Microseconds of the fine monotonic clock (the coarse one's ticks are milliseconds). */
+static long long mono_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+/* On a pool thread: the route's pipeline, then the connection goes back to its I/O thread,
+ * whose next call of the access handler sends the response. */
+static void run_job(kjob *j)
+{
+    kconn *k = (kconn *)(void *)((char *)j - offsetof(kconn, job));
+    k->req.slots = worker_slots(k->server);
+    kdispatch_finish(k->ctx, &k->resp);
+    k->job_done = true;
+    MHD_resume_connection(k->mc);
+}
+
+/* The route runs on the pool (a place was taken): the connection is suspended, so that its
+ * I/O thread serves the others meanwhile, until run_job resumes it. */
+static enum MHD_Result hand_over(kserver *s, struct MHD_Connection *mc, kconn *k, karak_ctx *c)
+{
+    k->server = s;
+    k->ctx = c;
+    k->job_done = false;
+    k->job.run = run_job;
+    MHD_suspend_connection(mc);
+    kpool_submit(&s->pool, &k->job);
+    return MHD_YES;
+}
+
+/* Every pool thread busy and the queue full: a quick 503, as a full connection table
+ * answers, rather than a wait without end. */
+static enum MHD_Result send_busy(kserver *s, struct MHD_Connection *mc, kconn *k)
+{
+    if (s->pool.failed) /* (read without the lock: set once, before this thread asked) */
+        client_log(s, KARAK_LOG_ERROR, "no handler pool thread could start: answered 503");
+    else
+        client_log(s, KARAK_LOG_WARN, "%u handler threads busy and %zu requests waiting: "
+                   "answered 503", s->pool.want_threads, s->pool.max_queue);
+    kresp resp = {0};
+    kresp_error_detail(&resp, &k->arena, 503, "Service Unavailable");
+    if (!kresp_add_header(&resp, &k->arena, "Retry-After", "1")) return send_500(s, mc);
+    return send_response(s, mc, &resp, atomic_load(&s->draining));
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_size, void **con_cls)
@@ -637,12 +705,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         if (k->body.failed) k->failed = true;
         return MHD_YES;
     }
+    if (k->job_done) { /* resumed: the pool has run the route */
+        k->job_done = false;
+        k->cleanups = k->resp.cleanups;
+        return send_response(s, mc, &k->resp, atomic_load(&s->draining));
+    }
     kconn_enter(&k->entry, KCONN_BUSY);
     /* The body is NUL-terminated at its length, as the test client's is: karak_req_body()
      * is a C string for a handler that ignores the length. */
     if (k->failed || (k->body.data != NULL && kbuf_cstr(&k->body) == NULL))
         return send_500(s, mc);
-    kreq req = {
+    k->req = (kreq){
         .method = method,
         .target = k->target,
         .target_len = strlen(k->target),
@@ -653,10 +726,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         .nheaders = k->nheaders,
         .load_headers = load_headers,
         .headers_ud = mc,
-        .slots = worker_slots(s),
     };
     kresp resp;
-    kdispatch(s->app, &req, &k->arena, &resp);
+    bool on_pool = false;
+    karak_ctx *c = kdispatch_start(s->app, &k->req, &k->arena, &resp, &on_pool);
+    if (c != NULL && on_pool && s->has_pool) {
+        if (kpool_reserve(&s->pool)) return hand_over(s, mc, k, c);
+        return send_busy(s, mc, k);
+    }
+    if (c != NULL) {
+        k->req.slots = worker_slots(s);
+        long long t0 = s->has_pool ? mono_us() : 0;
+        kdispatch_finish(c, &resp);
+        if (s->has_pool) kdispatch_inline_took(c, mono_us() - t0);
+    }
     /* The cleanups wait for the response to be sent (on_completed), as FastAPI's background
      * tasks and yield dependencies do; their memory stays in the arena until then. */
     k->cleanups = resp.cleanups;
@@ -820,6 +903,7 @@ static struct MHD_Daemon *daemon_start(kserver *s, unsigned max_conn, unsigned t
 {
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
                      MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET;
+    if (s->has_pool) flags |= MHD_ALLOW_SUSPEND_RESUME;
     struct MHD_OptionItem ops[] = {
         {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, s}, /* first, or MHD warns */
         {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)max_conn, NULL},
@@ -848,6 +932,7 @@ static bool mhd_old_layout(void)
 /* What start made, once no thread and no connection uses it. */
 static void server_destroy(kserver *s)
 {
+    kpool_destroy(&s->pool);
     slots_destroy(s);
     if (s->has_slots_key) pthread_key_delete(s->slots_key);
     pthread_mutex_destroy(&s->slots_lock);
@@ -913,6 +998,11 @@ int karak_server_start(karak_app *app, const karak_server_opts *user, karak_serv
     s->max_conn = mhd_limit > 2 * KARAK_CONN_HEADROOM ? mhd_limit - KARAK_CONN_HEADROOM
                                                       : mhd_limit / 2 + 1;
     if (s->max_conn > wanted) s->max_conn = wanted;
+    if (kapp_uses_pool(app)) { /* its threads start with the first request that needs them */
+        kpool_init(&s->pool, opts.threads ? opts.threads : KARAK_DEFAULT_THREADS,
+                   opts.queue ? opts.queue : KARAK_DEFAULT_QUEUE);
+        s->has_pool = true;
+    }
     s->daemon =
         daemon_start(s, mhd_limit, opts.timeout ? opts.timeout : KARAK_DEFAULT_TIMEOUT);
     s->stop_fd = eventfd(0, EFD_CLOEXEC);
@@ -973,6 +1063,20 @@ int karak_server_stop(karak_server *s, unsigned graceful_ms)
         nanosleep(&nap, NULL);
     }
     int rc = atomic_load(&s->in_flight) == 0 ? KARAK_OK : KARAK_ETIMEDOUT;
+    /* libmicrohttpd 0.9.75 aborts the process when stopped with a connection suspended:
+     * every job still queued or running completes and resumes its connection first (a
+     * handler that never returns holds the stop), and the workers then send what they
+     * can before the daemon closes the connections. */
+    if (s->has_pool) {
+        size_t pending = kpool_pending(&s->pool);
+        if (pending > 0)
+            karak_app_log(s->app, KARAK_LOG_WARN,
+                          "stopping: waiting for %zu requests on the handler pool", pending);
+        kpool_stop(&s->pool);
+        for (long long until = kclock_ms() + KARAK_DRAIN_POLL_MS * 10;
+             kclock_ms() < until && atomic_load(&s->in_flight) > 0;)
+            nanosleep(&nap, NULL);
+    }
     MHD_stop_daemon(s->daemon);
     s->daemon = NULL;
     slots_destroy(s); /* the workers are gone: their values go before the app's shutdown */

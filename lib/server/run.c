@@ -19,7 +19,7 @@ static void usage(FILE *f, const char *argv0)
     fprintf(f,
             "usage: %s [--host HOST] [--port PORT] [--workers N] [--max-connections N]\n"
             "          [--timeout SECONDS] [--header-timeout SECONDS] [--body-timeout SECONDS]\n"
-            "          [--docs-dir DIR] [--openapi] [--help]\n"
+            "          [--threads N] [--queue N] [--docs-dir DIR] [--openapi] [--help]\n"
             "\n"
             "  --host HOST           address to bind (env KARAK_HOST, default %s)\n"
             "  --port PORT           TCP port, 0 for any free port (env KARAK_PORT, default "
@@ -35,6 +35,10 @@ static void usage(FILE *f, const char *argv0)
             "  --body-timeout SECONDS\n"
             "                        from a complete head until the body is complete\n"
             "                        (env KARAK_BODY_TIMEOUT, default %u)\n"
+            "  --threads N           handler pool threads, for routes that block (env\n"
+            "                        KARAK_THREADS, default %u)\n"
+            "  --queue N             requests that may wait for a pool thread before a 503\n"
+            "                        (env KARAK_QUEUE, default %u)\n"
             "  --docs-dir DIR        serve DIR's files read-only under the app's docs_dir_url\n"
             "                        (default /static), and /docs and /redoc load Swagger UI\n"
             "                        and ReDoc from there unless the app names its assets:\n"
@@ -45,7 +49,7 @@ static void usage(FILE *f, const char *argv0)
             "Stops cleanly on SIGINT or SIGTERM. libkarak %s\n",
             argv0, KARAK_DEFAULT_HOST, KARAK_DEFAULT_PORT, KARAK_DEFAULT_MAX_CONNECTIONS,
             KARAK_DEFAULT_TIMEOUT, KARAK_DEFAULT_HEADER_TIMEOUT, KARAK_DEFAULT_BODY_TIMEOUT,
-            karak_version());
+            KARAK_DEFAULT_THREADS, KARAK_DEFAULT_QUEUE, karak_version());
 }
 
 static bool parse_unsigned(const char *s, unsigned max, unsigned *out)
@@ -86,6 +90,8 @@ int karak_run(karak_app *app, int argc, char **argv)
         {"--timeout", "KARAK_TIMEOUT", &so.timeout, KARAK_MAX_TIMEOUT},
         {"--header-timeout", "KARAK_HEADER_TIMEOUT", &so.header_timeout, KARAK_MAX_DEADLINE},
         {"--body-timeout", "KARAK_BODY_TIMEOUT", &so.body_timeout, KARAK_MAX_DEADLINE},
+        {"--threads", "KARAK_THREADS", &so.threads, KARAK_MAX_THREADS},
+        {"--queue", "KARAK_QUEUE", &so.queue, KARAK_MAX_QUEUE},
     };
     const size_t nopts = sizeof opts / sizeof *opts;
     so.host = getenv("KARAK_HOST");

@@ -70,4 +70,43 @@ bool kconns_evict(kconn_table *t);
  * its socket; returns how many. */
 size_t kconns_close_idle(kconn_table *t, long long now, long long idle_ms);
 
+/* ---- pool.c: the handler pool ---- */
+
+typedef struct kjob kjob;
+struct kjob {
+    void (*run)(kjob *j); /* on a pool thread */
+    kjob *next;
+};
+
+typedef struct kpool {
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    kjob *head, *tail;   /* waiting, oldest first */
+    size_t queued;       /* waiting */
+    size_t running;
+    size_t reserved;     /* places taken: waiting, running, or about to be submitted */
+    size_t max_queue;    /* jobs that may wait beyond one per thread */
+    pthread_t *threads;
+    unsigned nthreads;   /* started */
+    unsigned want_threads;
+    bool ready;          /* initialised, not stopped */
+    bool stopping;
+    bool failed;         /* no thread could start */
+} kpool;
+
+/* A pool of `threads` threads, started by the first kpool_reserve. */
+void kpool_init(kpool *p, unsigned threads, size_t max_queue);
+/* Takes a place for one job: false when max_queue jobs wait already, the pool stops, or
+ * no thread could start. */
+bool kpool_reserve(kpool *p);
+/* Queues a job for the place taken before. */
+void kpool_submit(kpool *p, kjob *j);
+/* Places taken. */
+size_t kpool_pending(kpool *p);
+/* Runs what is queued, then joins the threads (a job that never returns holds it); a
+ * reservation from then on fails. */
+void kpool_stop(kpool *p);
+/* Frees the stopped pool, once no thread can call it any more. */
+void kpool_destroy(kpool *p);
+
 #endif

@@ -22,6 +22,10 @@
 #define KARAK_FLOAT_STACK_DIGITS 256
 /* The command line's upper bounds for --workers, --max-connections and --timeout. */
 #define KARAK_MAX_WORKERS 1024u
+/* --threads and --queue: more pool threads than this is a mistake, not a configuration; a
+ * queue beyond the connection limit's maximum can never fill. */
+#define KARAK_MAX_THREADS 4096u
+#define KARAK_MAX_QUEUE 1000000u
 #define KARAK_MAX_CONNECTIONS_LIMIT 1000000u
 #define KARAK_MAX_TIMEOUT 86400u
 /* Registration error messages. */
