@@ -141,6 +141,11 @@ typedef struct karak_app_opts {
                                    (not "/"); copied. NULL: "/static" */
     karak_run_on run_on; /**< where its routes run unless they say; KARAK_RUN_DEFAULT:
                               KARAK_RUN_AUTO */
+    const char *ready_url; /**< a readiness URL for load balancers and orchestrators, e.g.\
+                                "/ready": GET or HEAD answers 200 {"status":"ready"}, and
+                                503 {"status":"draining"} once the server is stopping (a
+                                path as for openapi_url; not in the OpenAPI document);
+                                copied. NULL: none. A handler can ask karak_req_draining() */
 } karak_app_opts;
 
 /** The app's OpenAPI document (JSON text, NUL-terminated; len may be NULL), as /openapi.json

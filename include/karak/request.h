@@ -66,6 +66,21 @@ KARAK_API size_t karak_req_header_count(karak_ctx *c);
  * (or out is NULL). */
 KARAK_API bool karak_req_header_at(karak_ctx *c, size_t i, karak_pair *out);
 
+/** The client's address (Starlette's request.client.host): the connection's other end as
+ * an IP text, or, when that is a trusted proxy (karak_server_opts.forwarded_allow_ips),
+ * the address its Forwarded or X-Forwarded-For header gives: the first from the right that
+ * is not a trusted proxy. "testclient" in the test client; NULL on a Unix socket without
+ * such a header. Borrowed, valid for the request. */
+KARAK_API const char *karak_req_client(karak_ctx *c);
+/** The scheme the client used: "http", "https" when served over TLS, or what a trusted
+ * proxy's Forwarded proto= or X-Forwarded-Proto says. Redirects' Location uses it.
+ * Borrowed, valid for the request. */
+KARAK_API const char *karak_req_scheme(karak_ctx *c);
+/** True once the server is stopping (SIGTERM, karak_server_stop): a readiness check should
+ * then fail so that a load balancer stops sending (see also karak_app_opts.ready_url).
+ * Always false in the test client. */
+KARAK_API bool karak_req_draining(karak_ctx *c);
+
 /** The query string as sent, after '?', without decoding ("" when there is none). */
 KARAK_API const char *karak_req_query_string(karak_ctx *c);
 /** A query parameter's decoded value (the last one when repeated, as FastAPI takes it), or

@@ -51,6 +51,19 @@ typedef struct karak_server_opts {
     unsigned queue;           /**< requests that may wait for a pool thread; 0: 1024. Beyond
                                    it a request is answered 503 {"detail":"Service
                                    Unavailable"} with Retry-After: 1 at once */
+    bool reuse_port;          /**< SO_REUSEPORT on the listening socket: several processes
+                                   (or servers) bind the same host and port and the kernel
+                                   spreads new connections among them */
+    const char *uds;          /**< listen on a Unix domain socket at this path instead of
+                                   host and port (uvicorn's --uds); copied. A socket file
+                                   already there is replaced (anything else there is a start
+                                   error); the file is removed at the stop. NULL: TCP */
+    const char *forwarded_allow_ips; /**< uvicorn's --forwarded-allow-ips: the proxies (IP
+                                          addresses, comma-separated, or "*" for any) whose
+                                          Forwarded, X-Forwarded-For and X-Forwarded-Proto
+                                          headers are believed for karak_req_client(),
+                                          karak_req_scheme() and redirects; copied. NULL:
+                                          "127.0.0.1", uvicorn's default; "": none */
 } karak_server_opts;
 
 /** A running server of one app (karak_server_start()); opaque. */

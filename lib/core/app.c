@@ -152,6 +152,7 @@ karak_app *karak_app_new(const karak_app_opts *user)
         fail(app, KARAK_EINVAL, msg);
     }
     docs_options(app, &opts, &nomem);
+    app->ready_url = docs_url(app, "ready_url", opts.ready_url, "", &nomem);
     if (nomem || app->title == NULL || app->version == NULL || krouter_init(&app->router) != KARAK_OK) {
         karak_app_free(app);
         return NULL;
@@ -195,6 +196,7 @@ void karak_app_free(karak_app *app)
     free(app->redoc_url);
     kstatic_dir_close(app);
     free(app->docs_dir_url);
+    free(app->ready_url);
     free(app->openapi);
     free(app->docs_html);
     free(app->redoc_html);

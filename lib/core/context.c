@@ -137,6 +137,44 @@ const char *karak_req_path(karak_ctx *c)
     return c->path;
 }
 
+void kctx_origin(karak_ctx *c)
+{
+    if (c->origin_done) return;
+    c->origin_done = true;
+    c->client = c->req->peer;
+    c->scheme = c->req->scheme ? c->req->scheme : "http";
+    if (c->req->trust == NULL || c->req->peer == NULL || !kctx_headers_load(c)) return;
+    kslice client, scheme;
+    khttp_forwarded(c->req->trust, c->req->peer, c->hdrs, c->nhdrs, &client, &scheme);
+    if (client.s != NULL) {
+        char *s = karena_strndup(c->arena, client.s, client.n);
+        if (s == NULL) c->failed = true;
+        else c->client = s;
+    }
+    if (scheme.s != NULL) {
+        char *s = karena_strndup(c->arena, scheme.s, scheme.n);
+        if (s == NULL) c->failed = true;
+        else c->scheme = s;
+    }
+}
+
+const char *karak_req_client(karak_ctx *c)
+{
+    kctx_origin(c);
+    return c->client;
+}
+
+const char *karak_req_scheme(karak_ctx *c)
+{
+    kctx_origin(c);
+    return c->scheme;
+}
+
+bool karak_req_draining(karak_ctx *c)
+{
+    return c->req->draining != NULL && atomic_load(c->req->draining);
+}
+
 const char *karak_req_header(karak_ctx *c, const char *name)
 {
     return name ? kctx_header(c, name) : NULL;

@@ -141,6 +141,7 @@ void kdeps_function_cleanups(karak_ctx *c);
 
 struct karak_app {
     karak_run_on run_on; /* its routes' default */
+    char *ready_url;     /* the readiness URL, or NULL */
     char *title;
     char *version;
     size_t max_body;
@@ -256,6 +257,13 @@ typedef struct kreq {
     const kprov *extra_provs;
     size_t nextra_provs;
     kslots *slots; /* the serving worker's store (karak_worker_slot); NULL: none */
+    /* who sent it: the connection's other end as an IP text (NULL: unknown, a Unix socket),
+       the proxies whose Forwarded / X-Forwarded-* headers are believed (NULL: none), and
+       the scheme it came in by (NULL: "http") */
+    const char *peer;
+    const khttp_trust *trust;
+    const char *scheme;
+    const atomic_bool *draining; /* the server is stopping; NULL: never */
 } kreq;
 
 typedef struct kdefer kdefer;
@@ -320,7 +328,12 @@ struct karak_ctx {
     kdefer *fn_cleanups;   /* function-scoped cleanups, newest first */
     kdefer *background;    /* karak_background tasks, oldest first */
     kdefer **background_tail;
+    const char *client;    /* the client's address and scheme, proxies believed (kctx_origin) */
+    const char *scheme;
+    bool origin_done;
 };
+/* Works out c->client and c->scheme once (out of memory: c->failed). */
+void kctx_origin(karak_ctx *c);
 
 /* Runs one request through the app. The response and all it points to live in `a`; the
  * caller hands it over, then calls kresp_finish(). */

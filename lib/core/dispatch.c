@@ -106,9 +106,11 @@ static bool try_redirect(karak_ctx *c)
     kslice host = {c->req->default_host, strlen(c->req->default_host)};
     if (h != NULL && khttp_host_ok(h->value, h->value_len))
         host = (kslice){h->value, h->value_len};
+    kctx_origin(c); /* the scheme: a trusted proxy's X-Forwarded-Proto, as uvicorn's */
     kbuf loc;
     kbuf_init(&loc, c->arena, 64 + host.n + 3 * tl + c->raw_query.n);
-    kbuf_puts(&loc, "http://");
+    kbuf_puts(&loc, c->scheme);
+    kbuf_puts(&loc, "://");
     kbuf_put(&loc, host.s, host.n);
     /* every byte but unreserved characters and the sub-delims allowed in a path is
        %-escaped ('%', '?' and '#' included), so the target decodes back to exactly the
@@ -299,6 +301,19 @@ static void settle_status(karak_ctx *c)
     kresp_set(&c->resp, status, c->resp.content_type, c->resp.body, c->resp.body_len);
 }
 
+/* GET or HEAD of the app's .ready_url: ready, or not any more once the server stops. */
+static bool ready_serve(karak_ctx *c)
+{
+    const char *url = c->app->ready_url;
+    const char *m = c->req->method;
+    if (url == NULL || strcmp(c->path, url) != 0 || (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0))
+        return false;
+    static const char ready[] = "{\"status\":\"ready\"}", draining[] = "{\"status\":\"draining\"}";
+    if (karak_req_draining(c)) kresp_set(&c->resp, 503, "application/json", draining, sizeof draining - 1);
+    else kresp_set(&c->resp, 200, "application/json", ready, sizeof ready - 1);
+    return true;
+}
+
 /* Decoding the target and routing: true when a route was found and its pipeline is still
  * to run (run_route), false when c->resp is already the answer (docs, static files, 404,
  * 405, a slash redirect). */
@@ -311,6 +326,7 @@ static bool route_request(karak_ctx *c)
         kresp_internal_error(&c->resp);
         return false;
     }
+    if (ready_serve(c)) return false;
     if (kopenapi_serve(c)) return false;
     if (kstatic_serve(c)) { /* the mounted directory's 404 and 405 are the app's too */
         custom_http_error(c);

@@ -77,6 +77,27 @@ int khttp_framing_check(const khttp_head *h, const char **why);
  * (letters, digits, '.', '-', or a bracketed IPv6 literal; the port all digits). */
 bool khttp_host_ok(const char *s, size_t n);
 
+/* ---- proxies (forwarded.c) ---- */
+
+/* The addresses of trusted proxies (uvicorn's --forwarded-allow-ips): exact IP texts, or
+ * all ("*"). */
+typedef struct khttp_trust {
+    bool all;
+    kslice *ips;
+    size_t n;
+} khttp_trust;
+
+/* "127.0.0.1, ::1" or "*" (NULL or "": none). The slices point into `list`, which must
+ * outlive the result. False when out of memory. */
+bool khttp_trust_parse(karena *a, const char *list, khttp_trust *out);
+bool khttp_trusted(const khttp_trust *t, const char *ip, size_t n);
+/* When the peer (an IP text) is a trusted proxy: the client's address and the scheme its
+ * request came with, from Forwarded (RFC 7239) or else X-Forwarded-For and
+ * X-Forwarded-Proto; each {NULL, 0} when not given (or the peer is not trusted). The
+ * slices point into the header values. */
+void khttp_forwarded(const khttp_trust *t, const char *peer, const karak_pair *h, size_t nh,
+                     kslice *client, kslice *scheme);
+
 /* ---- statuses (status.c) ---- */
 
 /* Python's http.HTTPStatus phrase ("Not Found"), "Unknown Status" for others. */

@@ -63,6 +63,7 @@
  *   without an answer. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <poll.h>
@@ -79,6 +80,8 @@
 #include <sys/resource.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -109,6 +112,7 @@ typedef struct kconn {
     karak_ctx *ctx;
     kresp resp;
     bool job_done; /* resp is the answer: the access handler's next call sends it */
+    char peer[INET6_ADDRSTRLEN]; /* the client's address as text; "" on a Unix socket */
 } kconn;
 
 struct karak_server {
@@ -142,6 +146,10 @@ struct karak_server {
     size_t nslots;
     kpool pool;
     bool has_pool; /* some route may run on it (its threads start with the first one) */
+    char *uds;     /* the Unix socket's path, or NULL */
+    karena mem;    /* what the server keeps for its life: the trusted proxies' list */
+    char *forwarded_allow_ips;
+    khttp_trust trust;
 };
 typedef struct karak_server kserver;
 
@@ -222,6 +230,23 @@ __attribute__((format(printf, 3, 4))) static void client_log(kserver *s, karak_l
     karak_app_log(s->app, level, "%s", msg);
 }
 
+/* The connection's other end as an IP text, or "" (a Unix socket). */
+static void peer_text(struct MHD_Connection *mc, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
+    if (sa == NULL) return;
+    const void *addr = NULL;
+    if (sa->sa_family == AF_INET)
+        addr = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+    else if (sa->sa_family == AF_INET6)
+        addr = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+    if (addr == NULL || inet_ntop(sa->sa_family, addr, buf, (socklen_t)cap) == NULL)
+        buf[0] = '\0';
+}
+
 static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
@@ -232,6 +257,7 @@ static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_co
         kconn *k = ci != NULL ? calloc(1, sizeof *k) : NULL;
         if (k != NULL) {
             karena_init(&k->arena);
+            peer_text(mc, k->peer, sizeof k->peer);
             k->mc = mc;
             k->worker = pthread_self(); /* libmicrohttpd notifies on the worker's thread */
             kconns_add(&s->conns, &k->entry, ci->connect_fd);
@@ -344,6 +370,12 @@ __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const ch
     while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r' || msg[n - 1] == ' '))
         msg[--n] = '\0';
     if (s->old_layout) refuse_content_length(s, msg);
+    /* On a Unix socket, libmicrohttpd 0.9.75 (which cannot tell what a socket handed to it
+     * is) tries TCP options on every response and says each time that they failed: true,
+     * and harmless there. */
+    if (s->uds != NULL && (strncmp(msg, "Setting TCP_", 12) == 0 ||
+                           strncmp(msg, "Failed to push the data from buffers", 36) == 0))
+        return;
     client_log(s, KARAK_LOG_WARN, "libmicrohttpd: %s", msg);
 }
 
@@ -726,6 +758,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         .nheaders = k->nheaders,
         .load_headers = load_headers,
         .headers_ud = mc,
+        .peer = k->peer[0] != '\0' ? k->peer : NULL,
+        .trust = &s->trust,
+        .draining = &s->draining,
     };
     kresp resp;
     bool on_pool = false;
@@ -748,8 +783,39 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 
 /* ---- sockets, limits, lifecycle ---- */
 
-static int listen_on(const karak_app *app, const char *host, unsigned port, bool *ipv6,
-                     unsigned *bound_port)
+/* A listening Unix domain socket at path; -1 (logged) when it cannot be made. A socket
+ * file left there by a server that did not stop cleanly is replaced; any other file is
+ * not touched. */
+static int listen_unix(const karak_app *app, const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof sa.sun_path) {
+        karak_app_log(app, KARAK_LOG_ERROR, "uds '%s': a Unix socket path has at most %zu bytes",
+                      path, sizeof sa.sun_path - 1);
+        return -1;
+    }
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    struct stat st;
+    if (lstat(path, &st) == 0) {
+        if (!S_ISSOCK(st.st_mode)) {
+            karak_app_log(app, KARAK_LOG_ERROR, "uds '%s': exists and is not a socket", path);
+            return -1;
+        }
+        unlink(path);
+    }
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
+        listen(fd, KARAK_LISTEN_BACKLOG) != 0) {
+        karak_app_log(app, KARAK_LOG_ERROR, "cannot listen on the Unix socket '%s': %s", path,
+                      strerror(errno));
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int listen_on(const karak_app *app, const char *host, unsigned port, bool reuse_port,
+                     bool *ipv6, unsigned *bound_port)
 {
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
@@ -770,7 +836,8 @@ static int listen_on(const karak_app *app, const char *host, unsigned port, bool
         if (fd < 0) continue;
         int one = 1;
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 ||
+        if ((reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) ||
+            bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 ||
             listen(fd, KARAK_LISTEN_BACKLOG) != 0) {
             err = errno;
             close(fd);
@@ -933,6 +1000,8 @@ static bool mhd_old_layout(void)
 static void server_destroy(kserver *s)
 {
     kpool_destroy(&s->pool);
+    free(s->uds);
+    karena_free(&s->mem);
     slots_destroy(s);
     if (s->has_slots_key) pthread_key_delete(s->slots_key);
     pthread_mutex_destroy(&s->slots_lock);
@@ -969,6 +1038,15 @@ int karak_server_start(karak_app *app, const karak_server_opts *user, karak_serv
         return KARAK_ENOMEM;
     }
     s->app = app;
+    karena_init(&s->mem);
+    const char *allow = opts.forwarded_allow_ips ? opts.forwarded_allow_ips : "127.0.0.1";
+    s->forwarded_allow_ips = karena_strndup(&s->mem, allow, strlen(allow));
+    if (s->forwarded_allow_ips == NULL ||
+        !khttp_trust_parse(&s->mem, s->forwarded_allow_ips, &s->trust)) {
+        server_destroy(s);
+        kapp_shutdown(app);
+        return KARAK_ENOMEM;
+    }
     s->old_layout = mhd_old_layout();
     s->workers = opts.workers ? opts.workers : (cpus > 0 ? (unsigned)cpus : 1);
     s->header_ms = 1000LL * (opts.header_timeout ? opts.header_timeout
@@ -982,14 +1060,22 @@ int karak_server_start(karak_app *app, const karak_server_opts *user, karak_serv
     s->has_slots_key = pthread_key_create(&s->slots_key, NULL) == 0;
     s->log_window = kclock_ms();
     bool ipv6 = false;
-    s->listen_fd = listen_on(app, host, port, &ipv6, &s->port);
+    if (opts.uds != NULL) {
+        s->uds = strdup(opts.uds);
+        s->listen_fd = s->uds != NULL ? listen_unix(app, opts.uds) : -1;
+    } else {
+        s->listen_fd = listen_on(app, host, port, opts.reuse_port, &ipv6, &s->port);
+    }
     if (s->listen_fd < 0) {
         server_destroy(s);
         kapp_shutdown(app);
         return KARAK_ESYSTEM;
     }
-    snprintf(s->default_host, sizeof s->default_host, ipv6 ? "[%s]:%u" : "%s:%u", host,
-             s->port);
+    /* behind a Unix socket there is no address of its own to put in a Location: a client
+       that sends no Host gets Starlette's "localhost" */
+    if (s->uds != NULL) snprintf(s->default_host, sizeof s->default_host, "localhost");
+    else snprintf(s->default_host, sizeof s->default_host, ipv6 ? "[%s]:%u" : "%s:%u", host,
+                  s->port);
     /* libmicrohttpd's limit has headroom for the connections that were evicted to admit a
      * new one and are not closed yet; libkarak admits max_conn */
     unsigned wanted = opts.max_connections ? opts.max_connections
@@ -1050,6 +1136,7 @@ int karak_server_stop(karak_server *s, unsigned graceful_ms)
     }
     if (s->listen_fd >= 0) close(s->listen_fd);
     s->listen_fd = -1;
+    if (s->uds != NULL) unlink(s->uds); /* new clients find nothing there, at once */
     /* The drain: requests that have arrived are answered (and their connections then
      * close), keep-alive connections are closed as they fall idle, the deadlines still
      * hold, all until no connection is left or the graceful time is over. */
@@ -1108,8 +1195,12 @@ int karak_serve(karak_app *app, const karak_server_opts *opts)
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         return rc;
     }
-    karak_app_log(app, KARAK_LOG_INFO, "serving on http://%s (%u workers)", s->default_host,
-                  s->workers);
+    if (s->uds != NULL)
+        karak_app_log(app, KARAK_LOG_INFO, "serving on unix:%s (%u workers)", s->uds,
+                      s->workers);
+    else
+        karak_app_log(app, KARAK_LOG_INFO, "serving on http://%s (%u workers)", s->default_host,
+                      s->workers);
     int sig = 0;
     sigwait(&stop, &sig);
     karak_app_log(app, KARAK_LOG_INFO, "%s received, shutting down",

@@ -19,7 +19,9 @@ static void usage(FILE *f, const char *argv0)
     fprintf(f,
             "usage: %s [--host HOST] [--port PORT] [--workers N] [--max-connections N]\n"
             "          [--timeout SECONDS] [--header-timeout SECONDS] [--body-timeout SECONDS]\n"
-            "          [--threads N] [--queue N] [--docs-dir DIR] [--openapi] [--help]\n"
+            "          [--threads N] [--queue N] [--reuse-port] [--uds PATH]\n"
+            "          [--forwarded-allow-ips LIST]\n"
+            "          [--docs-dir DIR] [--openapi] [--help]\n"
             "\n"
             "  --host HOST           address to bind (env KARAK_HOST, default %s)\n"
             "  --port PORT           TCP port, 0 for any free port (env KARAK_PORT, default "
@@ -39,6 +41,14 @@ static void usage(FILE *f, const char *argv0)
             "                        KARAK_THREADS, default %u)\n"
             "  --queue N             requests that may wait for a pool thread before a 503\n"
             "                        (env KARAK_QUEUE, default %u)\n"
+            "  --reuse-port          SO_REUSEPORT: several processes share the port, the\n"
+            "                        kernel spreads connections (env KARAK_REUSE_PORT=1)\n"
+            "  --uds PATH            listen on a Unix socket at PATH instead of host:port;\n"
+            "                        a stale socket file there is replaced (env KARAK_UDS)\n"
+            "  --forwarded-allow-ips LIST\n"
+            "                        proxies whose Forwarded / X-Forwarded-* headers are\n"
+            "                        believed: IPs, comma-separated, or * (env\n"
+            "                        KARAK_FORWARDED_ALLOW_IPS, default 127.0.0.1)\n"
             "  --docs-dir DIR        serve DIR's files read-only under the app's docs_dir_url\n"
             "                        (default /static), and /docs and /redoc load Swagger UI\n"
             "                        and ReDoc from there unless the app names its assets:\n"
@@ -100,9 +110,19 @@ int karak_run(karak_app *app, int argc, char **argv)
         const char *e = getenv(opts[i].env);
         if (e != NULL && *e != '\0' && !set_value(app, &opts[i], e, opts[i].env)) return 2;
     }
+    const char *reuse = getenv("KARAK_REUSE_PORT");
+    so.reuse_port = reuse != NULL && strcmp(reuse, "1") == 0;
+    so.forwarded_allow_ips = getenv("KARAK_FORWARDED_ALLOW_IPS");
+    const char *uds = getenv("KARAK_UDS");
+    if (uds != NULL && *uds != '\0') so.uds = uds;
     for (int a = 1; a < argc; a += 2) {
         const char *arg = argv[a];
         const char *value = a + 1 < argc ? argv[a + 1] : NULL;
+        if (strcmp(arg, "--reuse-port") == 0) { /* the one flag without a value */
+            so.reuse_port = true;
+            a--;
+            continue;
+        }
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             usage(stdout, argv0);
             return 0;
@@ -118,6 +138,12 @@ int karak_run(karak_app *app, int argc, char **argv)
         bool known = false;
         if (strcmp(arg, "--host") == 0 && value != NULL) {
             so.host = value;
+            known = true;
+        } else if (strcmp(arg, "--forwarded-allow-ips") == 0 && value != NULL) {
+            so.forwarded_allow_ips = value;
+            known = true;
+        } else if (strcmp(arg, "--uds") == 0 && value != NULL) {
+            so.uds = value;
             known = true;
         } else if (strcmp(arg, "--docs-dir") == 0 && value != NULL) {
             docs_dir = value;

@@ -256,7 +256,8 @@ karak_reply *karak_client_request(karak_client *cl, const char *method, const ch
     if (cl == NULL || method == NULL || target == NULL) return NULL;
     karak_request_opts o;
     if (!kopts_load(&o, sizeof o, user, user ? user->struct_size : 0)) return NULL;
-    kreq req = {.method = method, .default_host = "testserver", .overrides = cl->overrides,
+    kreq req = {.method = method, .default_host = "testserver", .peer = "testclient",
+                .overrides = cl->overrides,
                 .noverrides = cl->noverrides, .extra_provs = cl->extra,
                 .nextra_provs = cl->nextra, .slots = &cl->slots};
     const char *body = NULL;
