@@ -246,6 +246,21 @@ static karak_result create(karak_ctx *c)
     return karak_resp_struct(c, karak_body(c));
 }
 
+static karak_result plain(karak_ctx *c)
+{
+    return karak_resp_json_new(c, json_object());
+}
+
+static karak_result strs(karak_ctx *c)
+{
+    return karak_resp_json_new(c, json_object());
+}
+
+static karak_result ints(karak_ctx *c)
+{
+    return karak_resp_json_new(c, json_array());
+}
+
 START_TEST(described_document)
 {
     karak_app *app = karak_new(.title = "FastAPI");
@@ -255,6 +270,13 @@ START_TEST(described_document)
                                 .summary = "Create", .description = "Creates an item.",
                                 .tags = KARAK_TAGS("items", "write")),
                      0);
+    /* responses that are not models: `-> dict`, `-> dict[str, str]`, `-> list[int]` */
+    ck_assert_int_eq(karak_get(app, "/plain", plain, .response_item = KARAK_ITEM(KARAK_DICT,
+                               .items = KARAK_ITEM(KARAK_JSON))), 0);
+    ck_assert_int_eq(karak_get(app, "/strs", strs, .response_item = KARAK_ITEM(KARAK_DICT,
+                               .items = KARAK_ITEM(KARAK_STR))), 0);
+    ck_assert_int_eq(karak_get(app, "/ints", ints, .response_item = KARAK_ITEM(KARAK_LIST,
+                               .items = KARAK_ITEM(KARAK_I64))), 0);
     const char *text = karak_app_openapi(app, NULL);
     ck_assert_ptr_nonnull(text);
     json_error_t err;
@@ -262,6 +284,17 @@ START_TEST(described_document)
     ck_assert_msg(doc != NULL, "%s", err.text);
     static const char *const none[] = {NULL};
     compare_doc("described", doc, none);
+    karak_app_free(app);
+    /* not both, and not an unknown type */
+    app = karak_new();
+    ck_assert_int_eq(karak_get(app, "/x", plain, .response = &image_schema,
+                               .response_item = KARAK_ITEM(KARAK_STR)), KARAK_EINVAL);
+    ck_assert_str_eq(karak_app_error(app), "route GET /x: response_item: not with .response");
+    karak_app_free(app);
+    app = karak_new();
+    ck_assert_int_eq(karak_get(app, "/y", plain, .response_item = KARAK_ITEM(KARAK_LIST)),
+                     KARAK_EINVAL);
+    ck_assert_str_eq(karak_app_error(app), "route GET /y: response_item: schema Response, field 'response': a list or dict needs .items");
     karak_app_free(app);
 }
 END_TEST

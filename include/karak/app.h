@@ -202,6 +202,14 @@ typedef struct karak_route_opts {
                                        (KARAK_TAGS("items", ...)); copied */
     karak_run_on run_on;          /**< where it runs when served; KARAK_RUN_DEFAULT: the app's
                                        .run_on */
+    const karak_field *response_item; /**< a response that is not a model, for the OpenAPI
+                                           document only (what the handler answers is not
+                                           checked): KARAK_ITEM(KARAK_DICT, .items =
+                                           KARAK_ITEM(KARAK_JSON)) is Python's `-> dict`,
+                                           .items = KARAK_ITEM(KARAK_STR) `-> dict[str, str]`,
+                                           KARAK_ITEM(KARAK_LIST, ...) a list of scalars;
+                                           not with .response. Copied (with its .items and
+                                           .choices) and compiled at registration */
 } karak_route_opts;
 
 /** A route's tags for .tags: KARAK_TAGS("items", "admin") (FastAPI's tags=[...]). */

@@ -227,6 +227,36 @@ const kschema *kapp_schema_find(const karak_app *app, const karak_schema *s)
 }
 
 /* One compiled schema per karak_schema and source, shared by every route that uses it. */
+static bool schemas_keep(karak_app *app, kschema *cs, int *err);
+
+/* A route's .response_item, compiled and kept with the app's schemas. */
+static kschema *item_schema_for(karak_app *app, const karak_field *item, bool with_model,
+                                const kroute *route, int *err)
+{
+    char why[KARAK_ERRLEN], msg[KARAK_ERRLEN + 128];
+    kschema *cs = with_model ? NULL : kschema_compile_item(item, why, sizeof why);
+    if (cs == NULL) {
+        snprintf(msg, sizeof msg, "route %s %s: response_item: %s", route->method,
+                 route->pattern, with_model ? "not with .response" : why);
+        *err = fail(app, KARAK_EINVAL, msg);
+        return NULL;
+    }
+    return schemas_keep(app, cs, err) ? cs : NULL;
+}
+
+static bool schemas_keep(karak_app *app, kschema *cs, int *err)
+{
+    kschema **grown = realloc(app->schemas, (app->nschemas + 1) * sizeof *grown);
+    if (grown == NULL) {
+        kschema_free(cs);
+        *err = fail(app, KARAK_ENOMEM, NULL);
+        return false;
+    }
+    app->schemas = grown;
+    app->schemas[app->nschemas++] = cs;
+    return true;
+}
+
 static kschema *schema_for(karak_app *app, const karak_schema *s, ksource source,
                            const kroute *route, int *err)
 {
@@ -242,15 +272,7 @@ static kschema *schema_for(karak_app *app, const karak_schema *s, ksource source
         *err = fail(app, KARAK_EINVAL, msg);
         return NULL;
     }
-    kschema **grown = realloc(app->schemas, (app->nschemas + 1) * sizeof *grown);
-    if (grown == NULL) {
-        kschema_free(cs);
-        *err = fail(app, KARAK_ENOMEM, NULL);
-        return NULL;
-    }
-    app->schemas = grown;
-    app->schemas[app->nschemas++] = cs;
-    return cs;
+    return schemas_keep(app, cs, err) ? cs : NULL;
 }
 
 /* ---- dependencies: every provider a route or the app names, checked and compiled ---- */
@@ -450,6 +472,9 @@ int karak_route_add(karak_app *app, const char *method, const char *pattern,
        table itself */
     r->response_cs = schema_for(app, opts.response, KSRC_BODY, r, &err);
     if (r->response_cs != NULL) r->response = opts.response;
+    if (opts.response_item != NULL && err == KARAK_OK)
+        r->response_item_cs = item_schema_for(app, opts.response_item, opts.response != NULL, r,
+                                              &err);
     r->response_exclude = opts.response_exclude;
     r->response_list = opts.response_list;
     bool nomem = false;

@@ -52,6 +52,7 @@ struct kroute {
     bool path_user;
     const karak_schema *response; /* response_model */
     const kschema *response_cs;   /* ...compiled (app-owned): the encoder's keys */
+    const kschema *response_item_cs; /* .response_item as a one-field schema (app-owned) */
     bool response_list;
     unsigned response_exclude;
     const karak_provider *const *depends; /* the route's dependencies=[...] */

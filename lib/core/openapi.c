@@ -101,8 +101,10 @@ static json_t *value_schema(kdoc *d, const kfield *kf)
         if (f->min_len) json_object_set_new(s, "minItems", json_integer((json_int_t)f->min_len));
         if (f->max_len) json_object_set_new(s, "maxItems", json_integer((json_int_t)f->max_len));
         break;
-    case KARAK_DICT:
-        json_object_set_new(s, "additionalProperties", value_schema(d, kf->item));
+    case KARAK_DICT: /* dict[str, Any], Python's plain dict: pydantic says true */
+        json_object_set_new(s, "additionalProperties", kf->item->f->type == KARAK_JSON
+                                                           ? json_true()
+                                                           : value_schema(d, kf->item));
         json_object_set_new(s, "type", json_string("object"));
         break;
     }
@@ -317,7 +319,16 @@ static json_t *operation(kdoc *d, const kroute *r, const char *path)
     json_t *ok = json_pack("{s:s}", "description", "Successful Response");
     if (khttp_status_has_body(r->status)) {
         json_t *schema = json_object();
-        if (r->response_cs != NULL) {
+        if (r->response_item_cs != NULL) { /* FastAPI titles it after the operation */
+            json_decref(schema);
+            schema = value_schema(d, &r->response_item_cs->fields[0]);
+            char *opid = operation_id(r->name, path, r->method);
+            char title[512];
+            snprintf(title, sizeof title, "Response %s", opid ? opid : r->name);
+            free(opid);
+            if (json_object_get(schema, "$ref") == NULL) /* pydantic: no title beside a $ref */
+                json_object_set_new(schema, "title", title_of(title));
+        } else if (r->response_cs != NULL) {
             json_decref(schema);
             schema = schema_ref(d, r->response_cs);
             if (r->response_list) {

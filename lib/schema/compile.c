@@ -380,6 +380,69 @@ kschema *kschema_compile(const karak_schema *s, ksource source, char *err, size_
     return compile_schema(s, source, NULL, err, errlen);
 }
 
+/* A copy of item, its .items chain and .choices lists in `a` (a route's options may be
+ * compound literals that end with the registering call); NULL when out of memory. */
+static karak_field *item_copy(karena *a, const karak_field *item)
+{
+    karak_field *f = karena_alloc(a, sizeof *f);
+    if (f == NULL) return NULL;
+    *f = *item;
+    if (item->items != NULL && (f->items = item_copy(a, item->items)) == NULL) return NULL;
+    if (item->choices != NULL) {
+        size_t n = 0;
+        while (item->choices[n] != NULL) n++;
+        const char **c = karena_alloc(a, (n + 1) * sizeof *c);
+        if (c == NULL) return NULL;
+        memcpy(c, item->choices, (n + 1) * sizeof *c);
+        f->choices = c;
+    }
+    return f;
+}
+
+kschema *kschema_compile_item(const karak_field *item, char *err, size_t errlen)
+{
+    if (item == NULL || item->type < KARAK_STR || item->type > KARAK_JSON) {
+        snprintf(err, errlen, "the response item has an unknown type");
+        return NULL;
+    }
+    /* one field at offset 0 of a struct of the item's size: the compiled schema's own */
+    typedef struct {
+        karena mem;
+        karak_schema schema;
+        karak_field fields[2];
+    } owned;
+    owned *o = calloc(1, sizeof *o);
+    if (o == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    karena_init(&o->mem);
+    karak_field *copy = item_copy(&o->mem, item);
+    if (copy == NULL) {
+        karena_free(&o->mem);
+        free(o);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    o->fields[0] = *copy;
+    o->fields[0].name = "response";
+    o->fields[0].offset = 0;
+    o->fields[0].size = item->type == KARAK_OBJ && item->schema != NULL
+                            ? item->schema->size
+                            : kschema_type_size(item->type);
+    o->schema = (karak_schema){.name = "Response", .size = o->fields[0].size,
+                               .fields = o->fields, .field_size = sizeof(karak_field)};
+    kschema *cs = compile_schema(&o->schema, KSRC_BODY, NULL, err, errlen);
+    if (cs == NULL) {
+        karena_free(&o->mem);
+        free(o);
+        return NULL;
+    }
+    cs->owned = o;
+    cs->owned_mem = &o->mem;
+    return cs;
+}
+
 void kfield_release(kfield *kf)
 {
     if (kf->re != NULL) pcre2_code_free(kf->re);
@@ -396,5 +459,7 @@ void kschema_free(kschema *cs)
     karena_free(&cs->mem);
     free(cs->copies);
     free(cs->fields);
+    if (cs->owned_mem != NULL) karena_free(cs->owned_mem);
+    free(cs->owned);
     free(cs);
 }

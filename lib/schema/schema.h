@@ -116,6 +116,8 @@ struct kschema {
     kschema **subs;       /* nested schemas this one owns */
     size_t nsubs;
     const kop *plan;      /* plain schemas: the encoding plan (plan.c); NULL otherwise */
+    void *owned;          /* kschema_compile_item: the table compiled, freed with it, */
+    karena *owned_mem;    /* and the copies of the item's parts, inside it */
 };
 
 /* Entry i of a schema's table (the caller checked it exists): a pointer into the table
@@ -125,6 +127,9 @@ const karak_field *kschema_field_at(const karak_schema *s, size_t i, karak_field
 size_t kschema_field_count(const karak_schema *s);
 
 kschema *kschema_compile(const karak_schema *s, ksource source, char *err, size_t errlen);
+/* A lone value (a route's .response_item): compiled as the one field, "response", of a
+ * schema made for it; its fields[0] describes the value. */
+kschema *kschema_compile_item(const karak_field *item, char *err, size_t errlen);
 void kschema_free(kschema *cs);
 /* Frees what a kfield compiled to (its pattern, its element's); not the kfield itself. */
 void kfield_release(kfield *kf);

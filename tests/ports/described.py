@@ -28,3 +28,18 @@ def create(item_id: Annotated[int, Path(description="The id", ge=1)], body: Item
            q: Annotated[str | None, Query(description="Search")] = None,
            x_token: Annotated[str, Header(description="Token")] = "t") -> Item:
     return body
+
+
+@app.get("/plain")
+def plain() -> dict:
+    return {}
+
+
+@app.get("/strs")
+def strs() -> dict[str, str]:
+    return {}
+
+
+@app.get("/ints")
+def ints() -> list[int]:
+    return []
