@@ -350,6 +350,9 @@ bool kapp_uses_pool(const karak_app *app);
 karak_ctx *kdispatch_start(const karak_app *app, const kreq *req, karena *a, kresp *out,
                            bool *on_pool);
 void kdispatch_finish(karak_ctx *c, kresp *out);
+/* Whether the request's route is KARAK_RUN_AUTO (and not moved yet): its inline runs are
+ * timed for kdispatch_inline_took. */
+bool kdispatch_timed(const karak_ctx *c);
 /* A served request's pipeline ran inline and took `us` microseconds: a KARAK_RUN_AUTO
  * route that is slow KARAK_AUTO_SLOW_CALLS times in a row moves to the pool. */
 void kdispatch_inline_took(karak_ctx *c, long long us);

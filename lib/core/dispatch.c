@@ -406,6 +406,11 @@ void kdispatch_finish(karak_ctx *c, kresp *out)
     *out = c->resp;
 }
 
+bool kdispatch_timed(const karak_ctx *c)
+{
+    return c->route->run_on == KARAK_RUN_AUTO;
+}
+
 void kdispatch_inline_took(karak_ctx *c, long long us)
 {
     kroute *r = (kroute *)c->route; /* only its atomics change */

@@ -771,9 +771,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
     }
     if (c != NULL) {
         k->req.slots = worker_slots(s);
-        long long t0 = s->has_pool ? mono_us() : 0;
+        bool timed = s->has_pool && kdispatch_timed(c); /* only AUTO routes are watched */
+        long long t0 = timed ? mono_us() : 0;
         kdispatch_finish(c, &resp);
-        if (s->has_pool) kdispatch_inline_took(c, mono_us() - t0);
+        if (timed) kdispatch_inline_took(c, mono_us() - t0);
     }
     /* The cleanups wait for the response to be sent (on_completed), as FastAPI's background
      * tasks and yield dependencies do; their memory stays in the arena until then. */
