@@ -249,6 +249,7 @@ typedef struct kreq {
     const char *body;
     size_t body_len;
     const char *default_host; /* for Location when there is no Host header */
+    const char *scheme;       /* Location's: "https" when served over TLS; NULL: "http" */
     /* the test client's dependency overrides: original -> replacement, and the providers
        of the replacements' graphs that the app does not know, compiled by the client */
     const struct kdep_override *overrides;

@@ -108,7 +108,8 @@ static bool try_redirect(karak_ctx *c)
         host = (kslice){h->value, h->value_len};
     kbuf loc;
     kbuf_init(&loc, c->arena, 64 + host.n + 3 * tl + c->raw_query.n);
-    kbuf_puts(&loc, "http://");
+    kbuf_puts(&loc, c->req->scheme != NULL ? c->req->scheme : "http");
+    kbuf_puts(&loc, "://");
     kbuf_put(&loc, host.s, host.n);
     /* every byte but unreserved characters and the sub-delims allowed in a path is
        %-escaped ('%', '?' and '#' included), so the target decodes back to exactly the
