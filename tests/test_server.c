@@ -1,8 +1,9 @@
 /* The server handle: karak_server_start/_port/_stop/_free against in-process apps, talked
  * to over real sockets on 127.0.0.1: several servers in one process, the log callback,
- * start errors, graceful and cut stops, karak_defer on the server path, the request's
- * headers as the client sent them, its body as a C string, and a 500 (never a dropped
- * connection) for a header libmicrohttpd refuses or when memory runs out. */
+ * start errors (HTTPS options among them), graceful and cut stops, karak_defer on the
+ * server path, the request's headers as the client sent them, its body as a C string, and
+ * a 500 (never a dropped connection) for a header libmicrohttpd refuses or when memory
+ * runs out. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -272,6 +273,55 @@ START_TEST(start_errors)
     ck_assert_int_eq(karak_get(a, "/a", app_a), 0);
     s = test_server_start(a);
     ck_assert_int_eq(karak_get(a, "/b", app_b), KARAK_ESEALED);
+    expect_get(karak_server_port(s), "/a", 200, "{\"app\":\"a\"}");
+    karak_server_free(s);
+    karak_app_free(a);
+}
+END_TEST
+
+/* HTTPS options that cannot work are start errors, logged with the file named, found
+ * before the app is sealed (tests/test_tls.sh serves HTTPS and covers a key that does not
+ * match its certificate). */
+START_TEST(tls_start_errors)
+{
+    static logcap log = {.mu = PTHREAD_MUTEX_INITIALIZER};
+    karak_app *a = karak_new(.log = capture_log, .log_data = &log);
+    karak_server *s = (karak_server *)a;
+    ck_assert_int_eq(karak_server_start(a, OPTS(.tls_cert = "/no/such/cert.pem"), &s),
+                     KARAK_EINVAL);
+    ck_assert_ptr_null(s);
+    ck_assert_int_eq(karak_server_start(a, OPTS(.tls_cert = "/no/such/cert.pem",
+                                                .tls_key = "/no/such/key.pem"), &s),
+                     KARAK_ESYSTEM);
+    char text[] = "/tmp/karak-tls-XXXXXX";
+    int fd = mkstemp(text);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, "not a certificate\n", 18), 18);
+    close(fd);
+    ck_assert_int_eq(karak_server_start(a, OPTS(.tls_cert = text, .tls_key = text), &s),
+                     KARAK_ESYSTEM);
+    ck_assert_int_eq(karak_server_start(a, OPTS(.tls_cert = "/tmp", .tls_key = text), &s),
+                     KARAK_ESYSTEM);
+    unlink(text);
+    ck_assert_ptr_null(s);
+    ck_assert_int_eq(log.n, 4);
+    ck_assert_str_eq(log.msg[0], "HTTPS needs both a certificate and a key file; only the "
+                                 "certificate was given ('/no/such/cert.pem')");
+    char want[160];
+    snprintf(want, sizeof want, "cannot read the TLS certificate file '/no/such/cert.pem': %s",
+             strerror(ENOENT));
+    ck_assert_str_eq(log.msg[1], want);
+    snprintf(want, sizeof want,
+             "cannot read the TLS certificate file '%s': not PEM text (no -----BEGIN line)",
+             text);
+    ck_assert_str_eq(log.msg[2], want);
+    snprintf(want, sizeof want, "cannot read the TLS certificate file '/tmp': %s",
+             strerror(EISDIR));
+    ck_assert_str_eq(log.msg[3], want);
+    for (int i = 0; i < log.n; i++) ck_assert_int_eq(log.level[i], KARAK_LOG_ERROR);
+    /* the app is still open for routes, and serves plain HTTP without the options */
+    ck_assert_int_eq(karak_get(a, "/a", app_a), 0);
+    s = test_server_start(a);
     expect_get(karak_server_port(s), "/a", 200, "{\"app\":\"a\"}");
     karak_server_free(s);
     karak_app_free(a);
@@ -739,6 +789,7 @@ static Suite *server_suite(void)
     tcase_add_test(tc, log_goes_to_the_callback);
     tcase_add_test(tc, libmicrohttpd_errors_go_to_the_callback);
     tcase_add_test(tc, start_errors);
+    tcase_add_test(tc, tls_start_errors);
     suite_add_tcase(s, tc);
     TCase *stop = tcase_create("stop");
     tcase_set_timeout(stop, 30);

@@ -1,6 +1,6 @@
 /** @file
- * Serving an app over HTTP/1.1 (libmicrohttpd's thread pool on epoll). Included by
- * <karak.h>.
+ * Serving an app over HTTP/1.1 (libmicrohttpd's thread pool on epoll), or HTTPS with a
+ * certificate (libmicrohttpd's GnuTLS). Included by <karak.h>.
  *
  * Two ways in:
  * - karak_run(app, argc, argv):    the one-call way for a main(): flags, environment,
@@ -64,6 +64,12 @@ typedef struct karak_server_opts {
                                           headers are believed for karak_req_client(),
                                           karak_req_scheme() and redirects; copied. NULL:
                                           "127.0.0.1", uvicorn's default; "": none */
+    const char *tls_cert;     /**< path of a PEM file with the server's certificate (its
+                                   chain after it, if any); with tls_key, the server speaks
+                                   HTTPS only (libmicrohttpd's GnuTLS). Read at start and not
+                                   kept. NULL: plain HTTP */
+    const char *tls_key;      /**< path of the PEM file with tls_cert's private key, not
+                                   encrypted; read at start and not kept. Both or neither */
 } karak_server_opts;
 
 /** A running server of one app (karak_server_start()); opaque. */
@@ -72,9 +78,11 @@ typedef struct karak_server karak_server;
 /** Starts serving `app` (borrowed: it must outlive the server) and returns at once, with
  * the handle in *out. Seals the app. Returns 0; KARAK_EREGISTER when a route failed to
  * register (karak_app_error() says which), KARAK_EINVAL for a bad option (or one unknown
- * to this version), KARAK_ESYSTEM
- * when the address cannot be bound or threads cannot start (the app's log says why),
- * KARAK_ENOMEM. Installs no signal handler and prints nothing but through the app's log. */
+ * to this version; tls_cert without tls_key or the reverse; a certificate and key that
+ * GnuTLS refuses, such as a key that does not match), KARAK_ESYSTEM when the address
+ * cannot be bound, threads cannot start, a TLS file cannot be read or libmicrohttpd was
+ * built without TLS (the app's log says why, naming the file), KARAK_ENOMEM. Installs no
+ * signal handler and prints nothing but through the app's log. */
 KARAK_API int karak_server_start(karak_app *app, const karak_server_opts *opts,
                                  karak_server **out);
 
@@ -93,18 +101,22 @@ KARAK_API int karak_server_stop(karak_server *server, unsigned graceful_ms);
 /** Stops the server (without waiting) if it still runs, and frees it. NULL is a no-op. */
 KARAK_API void karak_server_free(karak_server *server);
 
-/** Starts a server, logs "serving on http://HOST:PORT (N workers)", then blocks SIGINT and
- * SIGTERM in the calling thread (and so in the server's threads) and waits for one; then
- * stops accepting, lets in-flight requests finish (up to 10 s) and returns 0. Returns a
- * KARAK_E* code when it cannot start. opts may be NULL. */
+/** Starts a server, logs "serving on http://HOST:PORT (N workers)" (https:// with
+ * tls_cert and tls_key; unix:PATH on a Unix socket), then blocks SIGINT and SIGTERM in the calling thread (and so in
+ * the server's threads) and waits for one; then stops accepting, lets in-flight requests
+ * finish (up to 10 s) and returns 0. Returns a KARAK_E* code when it cannot start. opts
+ * may be NULL. */
 KARAK_API int karak_serve(karak_app *app, const karak_server_opts *opts);
 
 /** Command-line front end of karak_serve(): --host, --port, --workers, --max-connections,
- * --timeout, --header-timeout, --body-timeout (defaults from KARAK_HOST, KARAK_PORT,
- * KARAK_WORKERS, KARAK_MAX_CONNECTIONS, KARAK_TIMEOUT, KARAK_HEADER_TIMEOUT,
- * KARAK_BODY_TIMEOUT, then the karak_serve defaults), --docs-dir DIR (KARAK_DOCS_DIR: as the
- * app option .docs_dir, in place of the app's), --openapi (prints the document and
- * exits), --help. Returns a process exit code:
+ * --timeout, --header-timeout, --body-timeout, --threads, --queue (defaults from KARAK_HOST,
+ * KARAK_PORT, KARAK_WORKERS, KARAK_MAX_CONNECTIONS, KARAK_TIMEOUT, KARAK_HEADER_TIMEOUT,
+ * KARAK_BODY_TIMEOUT, KARAK_THREADS, KARAK_QUEUE, then the karak_serve defaults),
+ * --reuse-port (KARAK_REUSE_PORT=1), --uds PATH (KARAK_UDS), --forwarded-allow-ips LIST
+ * (KARAK_FORWARDED_ALLOW_IPS), --docs-dir DIR (KARAK_DOCS_DIR: as the
+ * app option .docs_dir, in place of the app's), --cert FILE and --key FILE (KARAK_TLS_CERT,
+ * KARAK_TLS_KEY: tls_cert and tls_key, HTTPS), --openapi (prints the document and exits),
+ * --help. Returns a process exit code:
  * 0 after a clean shutdown, 2 for a usage or registration error, 1 when serving failed.
  * Does not free the app. */
 KARAK_API int karak_run(karak_app *app, int argc, char **argv);

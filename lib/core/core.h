@@ -251,6 +251,8 @@ typedef struct kreq {
     const char *body;
     size_t body_len;
     const char *default_host; /* for Location when there is no Host header */
+    const char *scheme;       /* the connection's: "https" over TLS; NULL: "http" (a trusted
+                                 proxy's word comes first: kctx_origin) */
     /* the test client's dependency overrides: original -> replacement, and the providers
        of the replacements' graphs that the app does not know, compiled by the client */
     const struct kdep_override *overrides;
@@ -259,11 +261,9 @@ typedef struct kreq {
     size_t nextra_provs;
     kslots *slots; /* the serving worker's store (karak_worker_slot); NULL: none */
     /* who sent it: the connection's other end as an IP text (NULL: unknown, a Unix socket),
-       the proxies whose Forwarded / X-Forwarded-* headers are believed (NULL: none), and
-       the scheme it came in by (NULL: "http") */
+       and the proxies whose Forwarded / X-Forwarded-* headers are believed (NULL: none) */
     const char *peer;
     const khttp_trust *trust;
-    const char *scheme;
     const atomic_bool *draining; /* the server is stopping; NULL: never */
 } kreq;
 

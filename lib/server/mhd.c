@@ -51,6 +51,18 @@
  *   refused at once; keep-alive connections are closed once idle KARAK_DRAIN_IDLE_MS with
  *   nothing unread; requests, uploads and their cleanups get up to the graceful time; then
  *   the daemon stops and closes the rest. karak_serve() adds SIGINT/SIGTERM on top.
+ * - HTTPS (tls_cert, tls_key): libmicrohttpd's GnuTLS, MHD_USE_TLS with the PEM files read
+ *   into memory before the app is sealed (MHD_OPTION_HTTPS_MEM_CERT/_KEY; GnuTLS copies
+ *   them when the daemon starts, and libkarak's copies are wiped then). A socket handed over
+ *   with MHD_add_connection gets its TLS session as libmicrohttpd's own accepted ones do;
+ *   the handshake happens while the connection waits for its head, so the header deadline
+ *   bounds it, and a plaintext request fails it and is closed. The answers written straight
+ *   to the socket (send_canned: the 503 of a full connection table, before any handshake;
+ *   the 413 of a chunked body beyond the limit; the Content-Length refusals) would be
+ *   plaintext inside a TLS stream: a TLS server writes none of them, and the close that
+ *   follows each is the client's whole answer. (Writing them through the connection's
+ *   GnuTLS session, MHD_CONNECTION_INFO_GNUTLS_SESSION, would mean linking GnuTLS and
+ *   writing records behind libmicrohttpd's back.)
  * - What clients cause to be logged (refusals, deadlines, libmicrohttpd's own messages
  *   about malformed requests) goes through the app's log as warnings, at most
  *   KARAK_CLIENT_LOG_BURST lines a second, never straight to stderr.
@@ -64,6 +76,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <poll.h>
@@ -134,6 +147,9 @@ struct karak_server {
     unsigned log_lines;     /* lines in it */
     unsigned log_dropped;   /* lines not written in it */
     char default_host[KARAK_HOSTPORT_MAX];
+    bool tls;           /* HTTPS: nothing is written to a connection's socket but by MHD */
+    char mhd_first[KARAK_ERRLEN]; /* libmicrohttpd's first message (under log_lock): why
+                                     its start failed */
     bool old_layout; /* libmicrohttpd <= 0.9.75: a folded line, a NUL in the target show */
     atomic_int in_flight;
     struct MHD_Response *error_500; /* the static 500, shared by all connections */
@@ -322,7 +338,7 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
     kconn_enter(&k->entry, KCONN_WAITING);
 }
 
-static void send_canned(int fd, int status, const char *extra);
+static void send_canned(const kserver *s, int fd, int status, const char *extra);
 
 /* The connection whose head libmicrohttpd is judging on the calling thread right now: one
  * of this worker's, its head complete (libmicrohttpd reports a header size from then on),
@@ -354,7 +370,7 @@ static void refuse_content_length(kserver *s, const char *msg)
     if (status == 0) return;
     kconn *k = (kconn *)kconns_find(&s->conns, judged_here, NULL);
     if (k == NULL) return;
-    send_canned(k->entry.fd, status, "");
+    send_canned(s, k->entry.fd, status, "");
     shutdown(k->entry.fd, SHUT_WR);
     k->refused = true;
 }
@@ -376,6 +392,9 @@ __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const ch
     if (s->uds != NULL && (strncmp(msg, "Setting TCP_", 12) == 0 ||
                            strncmp(msg, "Failed to push the data from buffers", 36) == 0))
         return;
+    pthread_mutex_lock(&s->log_lock);
+    if (s->mhd_first[0] == '\0') memcpy(s->mhd_first, msg, n + 1);
+    pthread_mutex_unlock(&s->log_lock);
     client_log(s, KARAK_LOG_WARN, "libmicrohttpd: %s", msg);
 }
 
@@ -554,9 +573,11 @@ static enum MHD_Result send_refusal(kserver *s, struct MHD_Connection *mc, kconn
  * for a chunked body that outgrows the limit (libmicrohttpd 0.9.75 accepts no response in
  * the middle of an upload; the connection is then closed). {"detail": phrase} and
  * Connection: close; `extra` is more header lines, each ending in CRLF. Best effort: a
- * socket that will not take it at once is closed without it. */
-static void send_canned(int fd, int status, const char *extra)
+ * socket that will not take it at once is closed without it. Nothing on a TLS server,
+ * where these bytes would be plaintext in the TLS stream: the close is the answer. */
+static void send_canned(const kserver *s, int fd, int status, const char *extra)
 {
+    if (s->tls) return;
     char date[64];
     time_t t = time(NULL);
     struct tm tm;
@@ -721,9 +742,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
             /* A chunked body (an announced length was checked on the first call) has
              * outgrown the limit: answered 413 now, and the connection closed, so that
              * nothing more of it is read. */
-            client_log(s, KARAK_LOG_WARN, "chunked body beyond %zu bytes: answered 413, closed",
-                       max);
-            send_canned(k->entry.fd, 413, "");
+            client_log(s, KARAK_LOG_WARN, "chunked body beyond %zu bytes: %s", max,
+                       s->tls ? "closed" : "answered 413, closed");
+            send_canned(s, k->entry.fd, 413, "");
             shutdown(k->entry.fd, SHUT_WR); /* the answer's end, before the close */
             k->refused = true;
             return MHD_NO;
@@ -754,6 +775,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         .body = k->body.data,
         .body_len = k->body.len,
         .default_host = s->default_host,
+        .scheme = s->tls ? "https" : NULL,
         .headers = k->headers,
         .nheaders = k->nheaders,
         .load_headers = load_headers,
@@ -881,15 +903,14 @@ static unsigned connection_limit(unsigned wanted)
  * might lose the answer). */
 static void refuse_busy(kserver *s, int fd)
 {
-    send_canned(fd, 503, "Retry-After: 1\r\n");
+    send_canned(s, fd, 503, "Retry-After: 1\r\n");
     shutdown(fd, SHUT_WR);
     char sink[4096];
     while (recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0) {}
     close(fd);
     client_log(s, KARAK_LOG_WARN,
-               "%u connections open, every one busy with a request: a new client was "
-               "answered 503",
-               s->max_conn);
+               "%u connections open, every one busy with a request: a new client was %s",
+               s->max_conn, s->tls ? "closed" : "answered 503");
 }
 
 /* Room for one more connection: there is, or the one that has waited longest for a
@@ -967,22 +988,117 @@ static void *accept_loop(void *arg)
     return NULL;
 }
 
-static struct MHD_Daemon *daemon_start(kserver *s, unsigned max_conn, unsigned timeout)
+/* The certificate and key, PEM text (NULL and NULL: plain HTTP). */
+typedef struct tls_pem {
+    char *cert, *key;
+} tls_pem;
+
+/* The key's bytes do not outlive their use. */
+static void tls_pem_free(tls_pem *p)
+{
+    for (char **b = &p->cert; b <= &p->key; b++) {
+        if (*b != NULL) explicit_bzero(*b, strlen(*b));
+        free(*b);
+        *b = NULL;
+    }
+}
+
+/* A TLS file's text, NUL-terminated (libmicrohttpd takes PEM as a C string); NULL, after a
+ * log line naming the file, when it cannot be read or is no PEM text. */
+static char *tls_file_read(const karak_app *app, const char *what, const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        karak_app_log(app, KARAK_LOG_ERROR, "cannot read the TLS %s file '%s': %s", what, path,
+                      strerror(errno));
+        return NULL;
+    }
+    size_t len = 0, cap = 4096;
+    char *buf = malloc(cap);
+    ssize_t n = 1;
+    while (buf != NULL && len <= KARAK_TLS_FILE_MAX && n > 0) {
+        if (len + 1 == cap) { /* by hand, so that no copy of a key is left unwiped */
+            char *grown = malloc(2 * cap);
+            if (grown != NULL) memcpy(grown, buf, len);
+            explicit_bzero(buf, len);
+            free(buf);
+            buf = grown;
+            cap *= 2;
+            continue;
+        }
+        n = read(fd, buf + len, cap - 1 - len);
+        if (n < 0 && errno == EINTR) n = 1;
+        else if (n > 0) len += (size_t)n;
+    }
+    int err = errno;
+    close(fd);
+    const char *why = buf == NULL                ? "out of memory"
+                      : n < 0                    ? strerror(err)
+                      : len > KARAK_TLS_FILE_MAX ? "larger than 1 MiB"
+                      : memchr(buf, '\0', len)   ? "not PEM text (a NUL byte)"
+                                                 : NULL;
+    if (why == NULL) {
+        buf[len] = '\0';
+        if (strstr(buf, "-----BEGIN ") == NULL) why = "not PEM text (no -----BEGIN line)";
+    }
+    if (why != NULL) {
+        karak_app_log(app, KARAK_LOG_ERROR, "cannot read the TLS %s file '%s': %s", what, path,
+                      why);
+        if (buf != NULL) explicit_bzero(buf, len);
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* Before the app is sealed: both files or neither, readable, and a libmicrohttpd that has
+ * TLS. KARAK_OK, or the start's error code after a log line. */
+static int tls_pem_read(const karak_app *app, const karak_server_opts *o, tls_pem *out)
+{
+    *out = (tls_pem){NULL, NULL};
+    if (o->tls_cert == NULL && o->tls_key == NULL) return KARAK_OK;
+    if (o->tls_cert == NULL || o->tls_key == NULL) {
+        karak_app_log(app, KARAK_LOG_ERROR, "HTTPS needs both a certificate and a key file; "
+                      "only the %s was given ('%s')", o->tls_cert ? "certificate" : "key",
+                      o->tls_cert ? o->tls_cert : o->tls_key);
+        return KARAK_EINVAL;
+    }
+    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        karak_app_log(app, KARAK_LOG_ERROR, "cannot serve HTTPS: this libmicrohttpd (%s) was "
+                      "built without TLS (GnuTLS)", MHD_get_version());
+        return KARAK_ESYSTEM;
+    }
+    out->cert = tls_file_read(app, "certificate", o->tls_cert);
+    out->key = out->cert != NULL ? tls_file_read(app, "key", o->tls_key) : NULL;
+    if (out->key != NULL) return KARAK_OK;
+    tls_pem_free(out);
+    return KARAK_ESYSTEM;
+}
+
+static struct MHD_Daemon *daemon_start(kserver *s, unsigned max_conn, unsigned timeout,
+                                       const tls_pem *pem)
 {
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
                      MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET;
     if (s->has_pool) flags |= MHD_ALLOW_SUSPEND_RESUME;
-    struct MHD_OptionItem ops[] = {
+    if (s->tls) flags |= MHD_USE_TLS;
+    struct MHD_OptionItem ops[10] = {
         {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, s}, /* first, or MHD warns */
         {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)max_conn, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)timeout, NULL},
         {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, s},
         {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, s},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s},
-        {s->workers > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)s->workers,
-         NULL},
-        {MHD_OPTION_END, 0, NULL},
     };
+    size_t n = 6;
+    if (s->workers > 1)
+        ops[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)s->workers,
+                                           NULL};
+    if (s->tls) {
+        ops[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, pem->cert};
+        ops[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, pem->key};
+    }
+    ops[n] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
     return MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, ops,
                             MHD_OPTION_END);
 }
@@ -1024,30 +1140,26 @@ int karak_server_start(karak_app *app, const karak_server_opts *user, karak_serv
                     : opts.port == KARAK_PORT_ANY ? 0
                                                   : opts.port;
     if (port > 65535) return KARAK_EINVAL;
-    if (karak_app_seal(app) != KARAK_OK) return KARAK_EREGISTER;
-    if (kapp_startup(app) != 0) return KARAK_ESYSTEM;
+    tls_pem pem;
+    int rc = tls_pem_read(app, &opts, &pem);
+    if (rc == KARAK_OK && karak_app_seal(app) != KARAK_OK) rc = KARAK_EREGISTER;
+    else if (rc == KARAK_OK && kapp_startup(app) != 0) rc = KARAK_ESYSTEM;
+    if (rc != KARAK_OK) {
+        tls_pem_free(&pem);
+        return rc;
+    }
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     kserver *s = calloc(1, sizeof *s);
-    if (s == NULL) {
-        kapp_shutdown(app);
-        return KARAK_ENOMEM;
-    }
-    s->error_500 = error_500_make();
-    if (s->error_500 == NULL) {
+    if (s != NULL) s->error_500 = error_500_make();
+    if (s == NULL || s->error_500 == NULL) {
         free(s);
+        tls_pem_free(&pem);
         kapp_shutdown(app);
         return KARAK_ENOMEM;
     }
     s->app = app;
     karena_init(&s->mem);
-    const char *allow = opts.forwarded_allow_ips ? opts.forwarded_allow_ips : "127.0.0.1";
-    s->forwarded_allow_ips = karena_strndup(&s->mem, allow, strlen(allow));
-    if (s->forwarded_allow_ips == NULL ||
-        !khttp_trust_parse(&s->mem, s->forwarded_allow_ips, &s->trust)) {
-        server_destroy(s);
-        kapp_shutdown(app);
-        return KARAK_ENOMEM;
-    }
+    s->tls = pem.cert != NULL;
     s->old_layout = mhd_old_layout();
     s->workers = opts.workers ? opts.workers : (cpus > 0 ? (unsigned)cpus : 1);
     s->header_ms = 1000LL * (opts.header_timeout ? opts.header_timeout
@@ -1060,6 +1172,15 @@ int karak_server_start(karak_app *app, const karak_server_opts *user, karak_serv
     pthread_mutex_init(&s->slots_lock, NULL);
     s->has_slots_key = pthread_key_create(&s->slots_key, NULL) == 0;
     s->log_window = kclock_ms();
+    const char *allow = opts.forwarded_allow_ips ? opts.forwarded_allow_ips : "127.0.0.1";
+    s->forwarded_allow_ips = karena_strndup(&s->mem, allow, strlen(allow));
+    if (s->forwarded_allow_ips == NULL ||
+        !khttp_trust_parse(&s->mem, s->forwarded_allow_ips, &s->trust)) {
+        tls_pem_free(&pem);
+        server_destroy(s);
+        kapp_shutdown(app);
+        return KARAK_ENOMEM;
+    }
     bool ipv6 = false;
     if (opts.uds != NULL) {
         s->uds = strdup(opts.uds);
@@ -1068,6 +1189,7 @@ int karak_server_start(karak_app *app, const karak_server_opts *user, karak_serv
         s->listen_fd = listen_on(app, host, port, opts.reuse_port, &ipv6, &s->port);
     }
     if (s->listen_fd < 0) {
+        tls_pem_free(&pem);
         server_destroy(s);
         kapp_shutdown(app);
         return KARAK_ESYSTEM;
@@ -1090,8 +1212,9 @@ int karak_server_start(karak_app *app, const karak_server_opts *user, karak_serv
                    opts.queue ? opts.queue : KARAK_DEFAULT_QUEUE);
         s->has_pool = true;
     }
-    s->daemon =
-        daemon_start(s, mhd_limit, opts.timeout ? opts.timeout : KARAK_DEFAULT_TIMEOUT);
+    s->daemon = daemon_start(s, mhd_limit, opts.timeout ? opts.timeout : KARAK_DEFAULT_TIMEOUT,
+                             &pem);
+    tls_pem_free(&pem); /* GnuTLS has its own copy */
     s->stop_fd = eventfd(0, EFD_CLOEXEC);
     /* the acceptor takes no signal: they stay the program's (or karak_serve's) business */
     sigset_t all, old;
@@ -1100,14 +1223,28 @@ int karak_server_start(karak_app *app, const karak_server_opts *user, karak_serv
     s->accepting = s->daemon != NULL && s->stop_fd >= 0 &&
                    pthread_create(&s->acceptor, NULL, accept_loop, s) == 0;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (!s->accepting) {
+    if (!s->accepting && s->daemon == NULL && s->tls) {
+        /* most likely GnuTLS's refusal of the pair ("The provided key and certificate do
+           not match."), which libmicrohttpd logs first */
+        char said[KARAK_ERRLEN];
+        pthread_mutex_lock(&s->log_lock);
+        memcpy(said, s->mhd_first, sizeof said);
+        pthread_mutex_unlock(&s->log_lock);
+        karak_app_log(app, KARAK_LOG_ERROR, "cannot serve HTTPS with the certificate '%s' and "
+                      "the key '%s': %s", opts.tls_cert, opts.tls_key,
+                      said[0] ? said : "libmicrohttpd failed to start");
+        rc = KARAK_EINVAL;
+    } else if (!s->accepting) {
         karak_app_log(app, KARAK_LOG_ERROR, "libmicrohttpd or the acceptor failed to start");
+        rc = KARAK_ESYSTEM;
+    }
+    if (!s->accepting) {
         if (s->daemon != NULL) MHD_stop_daemon(s->daemon);
         if (s->stop_fd >= 0) close(s->stop_fd);
         close(s->listen_fd);
         server_destroy(s);
         kapp_shutdown(app);
-        return KARAK_ESYSTEM;
+        return rc;
     }
     *out = s;
     return KARAK_OK;
@@ -1197,11 +1334,11 @@ int karak_serve(karak_app *app, const karak_server_opts *opts)
         return rc;
     }
     if (s->uds != NULL)
-        karak_app_log(app, KARAK_LOG_INFO, "serving on unix:%s (%u workers)", s->uds,
-                      s->workers);
+        karak_app_log(app, KARAK_LOG_INFO, "serving on unix:%s (%u workers)%s", s->uds,
+                      s->workers, s->tls ? " over TLS" : "");
     else
-        karak_app_log(app, KARAK_LOG_INFO, "serving on http://%s (%u workers)", s->default_host,
-                      s->workers);
+        karak_app_log(app, KARAK_LOG_INFO, "serving on %s://%s (%u workers)",
+                      s->tls ? "https" : "http", s->default_host, s->workers);
     int sig = 0;
     sigwait(&stop, &sig);
     karak_app_log(app, KARAK_LOG_INFO, "%s received, shutting down",

@@ -20,7 +20,7 @@ static void usage(FILE *f, const char *argv0)
             "usage: %s [--host HOST] [--port PORT] [--workers N] [--max-connections N]\n"
             "          [--timeout SECONDS] [--header-timeout SECONDS] [--body-timeout SECONDS]\n"
             "          [--threads N] [--queue N] [--reuse-port] [--uds PATH]\n"
-            "          [--forwarded-allow-ips LIST]\n"
+            "          [--forwarded-allow-ips LIST] [--cert FILE --key FILE]\n"
             "          [--docs-dir DIR] [--openapi] [--help]\n"
             "\n"
             "  --host HOST           address to bind (env KARAK_HOST, default %s)\n"
@@ -49,6 +49,10 @@ static void usage(FILE *f, const char *argv0)
             "                        proxies whose Forwarded / X-Forwarded-* headers are\n"
             "                        believed: IPs, comma-separated, or * (env\n"
             "                        KARAK_FORWARDED_ALLOW_IPS, default 127.0.0.1)\n"
+            "  --cert FILE           serve HTTPS (only) with this PEM certificate (chain)\n"
+            "                        (env KARAK_TLS_CERT); needs --key\n"
+            "  --key FILE            the certificate's PEM private key, not encrypted\n"
+            "                        (env KARAK_TLS_KEY)\n"
             "  --docs-dir DIR        serve DIR's files read-only under the app's docs_dir_url\n"
             "                        (default /static), and /docs and /redoc load Swagger UI\n"
             "                        and ReDoc from there unless the app names its assets:\n"
@@ -105,6 +109,8 @@ int karak_run(karak_app *app, int argc, char **argv)
     };
     const size_t nopts = sizeof opts / sizeof *opts;
     so.host = getenv("KARAK_HOST");
+    so.tls_cert = getenv("KARAK_TLS_CERT");
+    so.tls_key = getenv("KARAK_TLS_KEY");
     const char *docs_dir = getenv("KARAK_DOCS_DIR");
     for (size_t i = 0; i < nopts; i++) {
         const char *e = getenv(opts[i].env);
@@ -148,6 +154,12 @@ int karak_run(karak_app *app, int argc, char **argv)
         } else if (strcmp(arg, "--docs-dir") == 0 && value != NULL) {
             docs_dir = value;
             known = true;
+        } else if (strcmp(arg, "--cert") == 0 && value != NULL) {
+            so.tls_cert = value;
+            known = true;
+        } else if (strcmp(arg, "--key") == 0 && value != NULL) {
+            so.tls_key = value;
+            known = true;
         }
         for (size_t i = 0; !known && i < nopts; i++) {
             if (strcmp(arg, opts[i].flag) != 0 || value == NULL) continue;
@@ -166,6 +178,13 @@ int karak_run(karak_app *app, int argc, char **argv)
             karak_app_log(app, KARAK_LOG_ERROR, "%s", err);
             return 2;
         }
+    }
+    if (so.tls_cert != NULL && *so.tls_cert == '\0') so.tls_cert = NULL; /* as unset */
+    if (so.tls_key != NULL && *so.tls_key == '\0') so.tls_key = NULL;
+    if ((so.tls_cert == NULL) != (so.tls_key == NULL)) {
+        karak_app_log(app, KARAK_LOG_ERROR, "--cert and --key (KARAK_TLS_CERT, KARAK_TLS_KEY) "
+                      "go together: only %s was given", so.tls_cert ? "--cert" : "--key");
+        return 2;
     }
     so.port = port == 0 ? KARAK_PORT_ANY : port;
     int rc = karak_serve(app, &so);

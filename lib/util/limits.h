@@ -51,6 +51,8 @@
 /* "host:port" of the server's own address, for a redirect without a Host header (a
  * hostname is at most 253 bytes, plus brackets, a colon and the port). */
 #define KARAK_HOSTPORT_MAX 300
+/* A TLS certificate (chain) or key file larger than this is refused: it is not one. */
+#define KARAK_TLS_FILE_MAX (1024u * 1024u)
 /* How often a stopping server looks whether the requests in flight are done. */
 #define KARAK_DRAIN_POLL_MS 5
 /* Header lines of a request head checked from a stack array (more: from the arena). */
