@@ -192,11 +192,7 @@ START_TEST(endpoints)
     ck_assert(!exists(db));
     example_proc p = example_start(BENCH_APP_BIN);
     ck_assert_msg(exists(db), "the database was not created at startup");
-    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
-        char where[96];
-        snprintf(where, sizeof where, "row %zu (%s %s)", i, rows[i].method, rows[i].target);
-        wire_expect_case(p.port, &rows[i], where);
-    }
+    wire_expect_table(p.port, rows, sizeof rows / sizeof *rows);
     wire_reply r;
     wire_request(p.port, "GET", "/json", NULL, &r);
     ck_assert_uint_eq(r.body_len, 526);

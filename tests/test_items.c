@@ -231,11 +231,7 @@ START_TEST(items_table)
     ssize_t n = pread(fileno(out), printed, sizeof printed - 1, 0);
     ck_assert_int_ge(n, 0);
     ck_assert_str_eq(printed, "Application starting up...\n");
-    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
-        char where[160];
-        snprintf(where, sizeof where, "row %zu (%s %s)", i, rows[i].method, rows[i].target);
-        wire_expect_case(p.port, &rows[i], where);
-    }
+    wire_expect_table(p.port, rows, sizeof rows / sizeof *rows);
     stop_items(&p, out);
 }
 END_TEST

@@ -147,11 +147,7 @@ static void stop_notes(example_proc *p)
 START_TEST(notes_table)
 {
     example_proc p = start_notes();
-    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
-        char where[96];
-        snprintf(where, sizeof where, "row %zu (%s %s)", i, rows[i].method, rows[i].target);
-        wire_expect_case(p.port, &rows[i], where);
-    }
+    wire_expect_table(p.port, rows, sizeof rows / sizeof *rows);
     stop_notes(&p);
 }
 END_TEST

@@ -139,11 +139,7 @@ static const wire_case rows[] = {
 START_TEST(tutorial_table)
 {
     example_proc p = example_start(TUTORIAL_BIN);
-    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
-        char where[160];
-        snprintf(where, sizeof where, "row %zu (%s %s)", i, rows[i].method, rows[i].target);
-        wire_expect_case(p.port, &rows[i], where);
-    }
+    wire_expect_table(p.port, rows, sizeof rows / sizeof *rows);
     ck_assert_int_eq(example_stop(&p), 0);
 }
 END_TEST

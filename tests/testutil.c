@@ -534,3 +534,12 @@ void wire_expect_case(unsigned port, const wire_case *c, const char *where)
                       "%s: unexpected Content-Type %s", where, buf);
     wire_reply_clear(&r);
 }
+
+void wire_expect_table(unsigned port, const wire_case *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char where[160];
+        snprintf(where, sizeof where, "row %zu (%s %s)", i, rows[i].method, rows[i].target);
+        wire_expect_case(port, &rows[i], where);
+    }
+}

@@ -60,6 +60,8 @@ typedef struct wire_case {
 
 /* Sends the case to 127.0.0.1:port and asserts its answer (`where` names it in failures). */
 void wire_expect_case(unsigned port, const wire_case *c, const char *where);
+/* Each of the n rows in order (their state builds up), named "row I (METHOD TARGET)". */
+void wire_expect_table(unsigned port, const wire_case *rows, size_t n);
 
 /* ---- an example program as a black box ---- */
 

@@ -41,35 +41,44 @@ static size_t format_text(karak_type t, const char *p, char text[FORMAT_TEXT_MAX
     return kfmt_datetime_format(text, &dt, KFMT_PYDANTIC);
 }
 
+/* A member's value at p (maybe unaligned). */
+static inline const char *load_str(const char *p)
+{
+    const char *v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline int64_t load_i64(const char *p)
+{
+    int64_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline int32_t load_i32(const char *p)
+{
+    int32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline double load_f64(const char *p)
+{
+    double v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
 /* The value at p, described by kf (a struct member or a list's or dict's element). */
 static void encode_value(kbuf *b, const kfield *kf, const char *p, unsigned ex)
 {
     switch (kf->f->type) {
     case KARAK_STR:
-    case KARAK_LITERAL: {
-        const char *str;
-        memcpy(&str, p, sizeof str);
-        put_str(b, str);
-        break;
-    }
-    case KARAK_I64: {
-        int64_t x;
-        memcpy(&x, p, sizeof x);
-        kjw_i64(b, x);
-        break;
-    }
-    case KARAK_I32: {
-        int32_t x;
-        memcpy(&x, p, sizeof x);
-        kjw_i64(b, x);
-        break;
-    }
-    case KARAK_F64: {
-        double x;
-        memcpy(&x, p, sizeof x);
-        kjw_double(b, x);
-        break;
-    }
+    case KARAK_LITERAL: put_str(b, load_str(p)); break;
+    case KARAK_I64: kjw_i64(b, load_i64(p)); break;
+    case KARAK_I32: kjw_i64(b, load_i32(p)); break;
+    case KARAK_F64: kjw_double(b, load_f64(p)); break;
     case KARAK_BOOL: kbuf_puts(b, *(const bool *)(const void *)p ? "true" : "false"); break;
     case KARAK_ENUM: {
         int x;
@@ -206,27 +215,11 @@ static void run_plan(kbuf *b, const kop *op, const char *obj)
         switch (op->kind) {
         case KOP_END: return;
         case KOP_RESERVE: break;
-        case KOP_STR: {
-            const char *str;
-            memcpy(&str, p, sizeof str);
-            put_str(b, str);
-            break;
-        }
-        case KOP_I64: {
-            int64_t x;
-            memcpy(&x, p, sizeof x);
-            b->len += kjw_i64_at(b->data + b->len, x);
-            break;
-        }
-        case KOP_I32: {
-            int32_t x;
-            memcpy(&x, p, sizeof x);
-            b->len += kjw_i64_at(b->data + b->len, x);
-            break;
-        }
+        case KOP_STR: put_str(b, load_str(p)); break;
+        case KOP_I64: b->len += kjw_i64_at(b->data + b->len, load_i64(p)); break;
+        case KOP_I32: b->len += kjw_i64_at(b->data + b->len, load_i32(p)); break;
         case KOP_F64: {
-            double x;
-            memcpy(&x, p, sizeof x);
+            double x = load_f64(p);
             if (isfinite(x)) {
                 b->len += knum_repr(b->data + b->len, x);
             } else {
