@@ -1,7 +1,7 @@
 # Sourced by openapi_validate.sh and docs_browser.sh: what they need from npm, installed on
-# demand (and by test_tls.sh, for skip and apt_need). Nothing here is required to build or
-# to run the other tests; a test that cannot get its tools says SKIP and exits 77, ctest's
-# SKIP_RETURN_CODE for these tests.
+# demand (and by test_tls.sh and deploy_nginx.sh, for skip and apt_need). Nothing here is
+# required to build or to run the other tests; a test that cannot get its tools says SKIP
+# and exits 77, ctest's SKIP_RETURN_CODE for these tests.
 
 skip() {
     echo "SKIP: $*"
