@@ -41,6 +41,14 @@ bool kutf8_valid(const char *str, size_t n)
 {
     size_t i = 0;
     while (i < n) {
+        if (i + 8 <= n) { /* ASCII, the usual text, 8 bytes at a time */
+            uint64_t x;
+            memcpy(&x, str + i, 8);
+            if ((x & 0x8080808080808080u) == 0) {
+                i += 8;
+                continue;
+            }
+        }
         if ((unsigned char)str[i] < 0x80) {
             i++;
             continue;
