@@ -417,7 +417,8 @@ static kroute *route_new(const char *method, const char *pattern, karak_handler 
         while (opts->tags[n] != NULL) n++;
         r->tags = calloc(n + 1, sizeof *r->tags);
         tags_ok = r->tags != NULL;
-        for (size_t i = 0; tags_ok && i < n; i++) tags_ok = (r->tags[i] = kstrdup(opts->tags[i])) != NULL;
+        for (size_t i = 0; tags_ok && i < n; i++)
+            tags_ok = (r->tags[i] = kstrdup(opts->tags[i])) != NULL;
     }
     if (r->method == NULL || r->pattern == NULL || r->name == NULL || !tags_ok ||
         (opts->summary && r->summary == NULL) || (opts->description && r->description == NULL)) {

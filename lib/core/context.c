@@ -137,6 +137,12 @@ const char *karak_req_path(karak_ctx *c)
     return c->path;
 }
 
+bool kctx_get_or_head(const karak_ctx *c)
+{
+    const char *m = c->req->method;
+    return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
+}
+
 void kctx_origin(karak_ctx *c)
 {
     if (c->origin_done) return;

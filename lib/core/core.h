@@ -363,6 +363,8 @@ void kdefer_run(kdefer **list);
 /* context.c: parse-on-first-use of the headers, the query and the cookies (false: out of
  * memory, and the request is marked failed) */
 bool kctx_headers_load(karak_ctx *c);
+/* GET or HEAD: what the built-in pages and the served directory answer. */
+bool kctx_get_or_head(const karak_ctx *c);
 bool kctx_query_parse(karak_ctx *c);
 bool kctx_cookies_parse(karak_ctx *c);
 /* context.c: a header value by name from the request (first occurrence), or NULL */

@@ -305,12 +305,13 @@ static void settle_status(karak_ctx *c)
 static bool ready_serve(karak_ctx *c)
 {
     const char *url = c->app->ready_url;
-    const char *m = c->req->method;
-    if (url == NULL || strcmp(c->path, url) != 0 || (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0))
-        return false;
-    static const char ready[] = "{\"status\":\"ready\"}", draining[] = "{\"status\":\"draining\"}";
-    if (karak_req_draining(c)) kresp_set(&c->resp, 503, "application/json", draining, sizeof draining - 1);
-    else kresp_set(&c->resp, 200, "application/json", ready, sizeof ready - 1);
+    if (url == NULL || strcmp(c->path, url) != 0 || !kctx_get_or_head(c)) return false;
+    static const char ready[] = "{\"status\":\"ready\"}";
+    static const char draining[] = "{\"status\":\"draining\"}";
+    if (karak_req_draining(c))
+        kresp_set(&c->resp, 503, "application/json", draining, sizeof draining - 1);
+    else
+        kresp_set(&c->resp, 200, "application/json", ready, sizeof ready - 1);
     return true;
 }
 

@@ -147,7 +147,8 @@ static json_t *field_schema(kdoc *d, const kfield *kf, const char *title_from)
         json_object_set_new(s, "anyOf", json_pack("[o,{s:s}]", v, "type", "null"));
     }
     if (!ref) json_object_set_new(s, "title", title_of(title_from)); /* pydantic: no title on refs */
-    if (kf->f->description != NULL) json_object_set_new(s, "description", json_string(kf->f->description));
+    if (kf->f->description != NULL)
+        json_object_set_new(s, "description", json_string(kf->f->description));
     json_t *dflt = default_of(kf);
     if (dflt != NULL) json_object_set_new(s, "default", dflt);
     return s;
@@ -285,7 +286,8 @@ static json_t *operation(kdoc *d, const kroute *r, const char *path)
     json_t *op = json_object();
     if (r->tags != NULL && r->tags[0] != NULL) {
         json_t *tags = json_array();
-        for (size_t i = 0; r->tags[i] != NULL; i++) json_array_append_new(tags, json_string(r->tags[i]));
+        for (size_t i = 0; r->tags[i] != NULL; i++)
+            json_array_append_new(tags, json_string(r->tags[i]));
         json_object_set_new(op, "tags", tags);
     }
     json_object_set_new(op, "summary", r->summary ? json_string(r->summary) : title_of(r->name));
@@ -485,9 +487,7 @@ char *kopenapi_redoc_html(const char *title, const char *assets, const char *ope
 bool kopenapi_serve(karak_ctx *c)
 {
     const karak_app *app = c->app;
-    const char *m = c->req->method;
-    if (app->openapi_url == NULL || (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0))
-        return false;
+    if (app->openapi_url == NULL || !kctx_get_or_head(c)) return false;
     const char *body, *type = "text/html; charset=utf-8";
     if (strcmp(c->path, app->openapi_url) == 0) {
         body = app->openapi;

@@ -162,8 +162,7 @@ bool kstatic_serve(karak_ctx *c)
     if (app->docs_dir_fd < 0 || app->docs_dir_url == NULL || c->path_len <= n + 1 ||
         c->path[n] != '/' || memcmp(c->path, app->docs_dir_url, n) != 0)
         return false;
-    const char *m = c->req->method;
-    if (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0) {
+    if (!kctx_get_or_head(c)) {
         kresp_error_detail(&c->resp, c->arena, 405, "Method Not Allowed");
         if (!kresp_add_header(&c->resp, c->arena, "Allow", "GET, HEAD"))
             kresp_internal_error(&c->resp);

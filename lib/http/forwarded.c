@@ -57,11 +57,25 @@ bool khttp_trusted(const khttp_trust *t, const char *ip, size_t n)
     return false;
 }
 
+/* A Forwarded value without its quotes, if it has them. */
+static kslice unquote(kslice v)
+{
+    return v.n >= 2 && v.s[0] == '"' && v.s[v.n - 1] == '"' ? (kslice){v.s + 1, v.n - 2} : v;
+}
+
+/* A comma-separated list's last item, trimmed: what the nearest proxy added. */
+static kslice last_item(kslice list)
+{
+    size_t start = list.n;
+    while (start > 0 && list.s[start - 1] != ',') start--;
+    return trim(list.s + start, list.n - start);
+}
+
 /* A Forwarded "for" value as an address: quotes, an IPv6 literal's brackets and a port
  * dropped ("[2001:db8::1]:4711" -> 2001:db8::1). */
 static kslice node_address(kslice v)
 {
-    if (v.n >= 2 && v.s[0] == '"' && v.s[v.n - 1] == '"') v = (kslice){v.s + 1, v.n - 2};
+    v = unquote(v);
     if (v.n > 0 && v.s[0] == '[') {
         const char *end = memchr(v.s, ']', v.n);
         return end ? (kslice){v.s + 1, (size_t)(end - v.s - 1)} : v;
@@ -142,14 +156,8 @@ void khttp_forwarded(const khttp_trust *t, const char *peer, const karak_pair *h
         kslice ip = node_address(element_param(el, "for"));
         if (ip.s != NULL && ip.n > 0) *client = ip;
         /* the proto of the nearest proxy's element: the list's last */
-        size_t start = list.n;
-        while (start > 0 && list.s[start - 1] != ',') start--;
-        kslice proto = element_param(trim(list.s + start, list.n - start), "proto");
-        if (proto.s != NULL) {
-            if (proto.n >= 2 && proto.s[0] == '"' && proto.s[proto.n - 1] == '"')
-                proto = (kslice){proto.s + 1, proto.n - 2};
-            if (scheme_ok(proto)) *scheme = proto;
-        }
+        kslice proto = element_param(last_item(list), "proto");
+        if (proto.s != NULL && scheme_ok(unquote(proto))) *scheme = unquote(proto);
         return;
     }
     const karak_pair *xff = khttp_header_find(h, nh, "x-forwarded-for");
@@ -159,9 +167,7 @@ void khttp_forwarded(const khttp_trust *t, const char *peer, const karak_pair *h
     }
     const karak_pair *xfp = khttp_header_find(h, nh, "x-forwarded-proto");
     if (xfp != NULL) {
-        size_t start = xfp->value_len;
-        while (start > 0 && xfp->value[start - 1] != ',') start--;
-        kslice proto = trim(xfp->value + start, xfp->value_len - start);
+        kslice proto = last_item((kslice){xfp->value, xfp->value_len});
         if (scheme_ok(proto)) *scheme = proto;
     }
 }
