@@ -296,6 +296,11 @@ START_TEST(described_document)
                      KARAK_EINVAL);
     ck_assert_str_eq(karak_app_error(app), "route GET /y: response_item: schema Response, field 'response': a list or dict needs .items");
     karak_app_free(app);
+    app = karak_new();
+    ck_assert_int_eq(karak_get(app, "/z", plain, .response_item = KARAK_ITEM(KARAK_OBJ)),
+                     KARAK_EINVAL);
+    ck_assert_str_eq(karak_app_error(app), "route GET /z: response_item: schema Response, field 'response': a nested model needs .schema");
+    karak_app_free(app);
 }
 END_TEST
 

@@ -430,7 +430,10 @@ kschema *kschema_compile_item(const karak_field *item, char *err, size_t errlen)
     o->fields[0].size = item->type == KARAK_OBJ && item->schema != NULL
                             ? item->schema->size
                             : kschema_type_size(item->type);
-    o->schema = (karak_schema){.name = "Response", .size = o->fields[0].size,
+    /* (a struct of at least a byte: a KARAK_OBJ without .schema is then refused for what
+       it lacks, not as an empty table) */
+    size_t size = o->fields[0].size ? o->fields[0].size : 1;
+    o->schema = (karak_schema){.name = "Response", .size = size,
                                .fields = o->fields, .field_size = sizeof(karak_field)};
     kschema *cs = compile_schema(&o->schema, KSRC_BODY, NULL, err, errlen);
     if (cs == NULL) {
