@@ -3,11 +3,15 @@
 # the peer of the cross-framework harness), measured back to back in one run with wrk. The peer runs
 # twice: with bodies built once at start-up ("raw", the engine's floor) and with every body
 # built per request through jansson ("jansson", what any framework serialising per request
-# must at least do).
+# must at least do). libkarak runs twice too: as it serves by default (a route that reads
+# nothing keeps its constant answer as a built response: `/` here) and with --no-memo (every
+# response built per request, as for any route whose answer varies).
 #
-#   bench/compare_mhd.sh            # DURATION=5 REPS=3 CONNS=50 WORKERS=2
+#   bench/compare_mhd.sh            # DURATION=5 REPS=3 CONNS=50 WORKERS=2 PIN=0
+#   WORKERS=1 PIN=1 REPS=7 bench/compare_mhd.sh   # one I/O thread each, the servers on CPU 1
+#                                                 # and wrk on CPU 0 (taskset): less noise
 #
-# For each endpoint and repetition the two servers are measured one after the other (so
+# For each endpoint and repetition the four servers are measured one after the other (so
 # drift hits both), wrk -t1 -cCONNS keep-alive. Reported: median req/s, median server CPU
 # µs per request (utime+stime of the server process over the run / requests: less noisy than
 # req/s on a 2-core box where wrk and the server share the CPUs), socket errors and non-2xx.
@@ -22,7 +26,11 @@ REPS=${REPS:-3}
 CONNS=${CONNS:-50}
 WORKERS=${WORKERS:-2}
 ENDPOINTS=${ENDPOINTS:-"/ /items/42"}
-out="$here/results/compare_mhd.md"
+PIN=${PIN:-0}
+suffix=; [ "$WORKERS" = 1 ] && suffix=_workers1; [ "$PIN" = 1 ] && suffix="${suffix}_pinned"
+out="$here/results/compare_mhd$suffix.md"
+on_server=(); on_client=()
+if [ "$PIN" = 1 ]; then on_server=(taskset -c 1); on_client=(taskset -c 0); fi
 
 "$root/dev.sh" deps wrk libsqlite3-dev >/dev/null
 BUILD_DIR="$root/build-bench" CMAKE_ARGS="-DCMAKE_BUILD_TYPE=Release -DKARAK_BUILD_TESTS=OFF" \
@@ -40,15 +48,21 @@ wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/nul
     echo "server on port $1 did not start" >&2; exit 1; }
 
 kport=$(free_port 18100)
-"$root/build-bench/examples/quickstart" --port "$kport" --workers "$WORKERS" 2>"$work/karak.log" &
+"${on_server[@]}" "$root/build-bench/examples/quickstart" --port "$kport" --workers "$WORKERS" \
+    2>"$work/karak.log" &
 pids+=($!); kpid=$!
+nport=$(free_port 18150)
+"${on_server[@]}" "$root/build-bench/examples/quickstart" --port "$nport" --workers "$WORKERS" \
+    --no-memo 2>"$work/karakn.log" &
+pids+=($!); npid=$!
 mport=$(free_port 18200)
-"$work/mhd_server" --port "$mport" --threads "$WORKERS" 2>"$work/mhd.log" &
+"${on_server[@]}" "$work/mhd_server" --port "$mport" --threads "$WORKERS" 2>"$work/mhd.log" &
 pids+=($!); mpid=$!
 jport=$(free_port 18300)
-"$work/mhd_server" --port "$jport" --threads "$WORKERS" --json jansson 2>"$work/mhdj.log" &
+"${on_server[@]}" "$work/mhd_server" --port "$jport" --threads "$WORKERS" --json jansson \
+    2>"$work/mhdj.log" &
 pids+=($!); jpid=$!
-wait_port "$kport"; wait_port "$mport"; wait_port "$jport"
+wait_port "$kport"; wait_port "$nport"; wait_port "$mport"; wait_port "$jport"
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 tck=$(getconf CLK_TCK)
@@ -58,7 +72,7 @@ run_wrk() {
     local pid=$1 url=$2; shift 2
     local before after log="$work/wrk.txt"
     before=$(cpu_ticks "$pid")
-    wrk -t1 -c"$CONNS" -d"${DURATION}s" --timeout 5s "$@" "$url" >"$log"
+    "${on_client[@]}" wrk -t1 -c"$CONNS" -d"${DURATION}s" --timeout 5s "$@" "$url" >"$log"
     after=$(cpu_ticks "$pid")
     awk -v ticks=$((after - before)) -v tck="$tck" '
         /Requests\/sec/ {rps=$2}
@@ -74,29 +88,36 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
     echo "# libkarak vs raw libmicrohttpd ($(date -u +%Y-%m-%dT%H:%MZ))"
     echo
     echo "wrk -t1 -c$CONNS -d${DURATION}s keep-alive, $REPS reps interleaved, medians; $WORKERS worker threads each;"
+    [ "$PIN" = 1 ] && echo "pinned: every server on CPU 1, wrk on CPU 0 (taskset);"
     echo "$(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), wrk and servers share them."
     echo "libmicrohttpd $(dpkg-query -W -f='${Version}' libmicrohttpd-dev), jansson $(dpkg-query -W -f='${Version}' libjansson-dev), $(cc --version | head -1)"
     echo
-    echo "| endpoint | server | req/s (median) | server CPU µs/req (median) | socket errors | non-2xx | req/s runs |"
-    echo "|---|---|---:|---:|---:|---:|---|"
+    echo "| endpoint | server | req/s (median) | server CPU µs/req (median) | CPU ÷ raw |" \
+        "socket errors | non-2xx | req/s runs |"
+    echo "|---|---|---:|---:|---:|---:|---:|---|"
 } >"$out"
 
 for ep in $ENDPOINTS; do
-    : >"$work/k.txt"; : >"$work/m.txt"; : >"$work/j.txt"
+    : >"$work/k.txt"; : >"$work/n.txt"; : >"$work/m.txt"; : >"$work/j.txt"
     for _ in $(seq "$REPS"); do
         run_wrk "$kpid" "http://127.0.0.1:$kport$ep" >>"$work/k.txt"
+        run_wrk "$npid" "http://127.0.0.1:$nport$ep" >>"$work/n.txt"
         run_wrk "$mpid" "http://127.0.0.1:$mport$ep" >>"$work/m.txt"
         run_wrk "$jpid" "http://127.0.0.1:$jport$ep" >>"$work/j.txt"
     done
-    for s in k m j; do
+    raw=$(cut -d' ' -f5 "$work/m.txt" | median)
+    for s in k n m j; do
         case $s in
         k) name="libkarak quickstart" ;;
+        n) name="libkarak quickstart --no-memo" ;;
         m) name="libmicrohttpd by hand, raw (mhd_server.c)" ;;
         j) name="libmicrohttpd by hand, jansson bodies (mhd_server.c --json jansson)" ;;
         esac
         f="$work/$s.txt"
-        printf '| `GET %s` | %s | %s | %s | %s | %s | %s |\n' "$ep" "$name" \
-            "$(cut -d' ' -f1 "$f" | median)" "$(cut -d' ' -f5 "$f" | median)" \
+        us=$(cut -d' ' -f5 "$f" | median)
+        printf '| `GET %s` | %s | %s | %s | %s | %s | %s | %s |\n' "$ep" "$name" \
+            "$(cut -d' ' -f1 "$f" | median)" "$us" "$(awk -v a="$us" -v b="$raw" \
+            'BEGIN {printf "%.2f×", (b > 0 ? a / b : 0)}')" \
             "$(awk '{s+=$3} END {print s}' "$f")" "$(awk '{s+=$4} END {print s}' "$f")" \
             "$(cut -d' ' -f1 "$f" | paste -sd' ')" >>"$out"
     done

@@ -3,7 +3,8 @@
  * start errors (HTTPS options among them), graceful and cut stops, karak_defer on the
  * server path, the request's headers as the client sent them, its body as a C string, and
  * a 500 (never a dropped connection) for a header libmicrohttpd refuses or when memory
- * runs out. */
+ * runs out; the kept responses of routes that read nothing (memo.c), and that an answer
+ * that changes is never answered with the kept one. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -15,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "server/server.h"
 #include "testutil.h"
 #include "util/util.h"
 
@@ -779,6 +781,205 @@ START_TEST(out_of_memory_gives_a_500)
 }
 END_TEST
 
+/* ---- constant answers (memo.c) ---- */
+
+static kresp memo_resp(int status, const char *type, const char *body)
+{
+    return (kresp){.status = status, .content_type = type, .body = body,
+                   .body_len = strlen(body)};
+}
+
+START_TEST(kept_answers_are_the_same_bytes_only)
+{
+    kmemos m;
+    ck_assert(kmemos_init(&m, 2));
+    kroute r0 = {.index = 0}, r1 = {.index = 1}, beyond = {.index = 2};
+    kresp a = memo_resp(200, "application/json", "{\"a\":1}");
+    /* the first answer is kept, then given again for the same bytes (another buffer) */
+    struct MHD_Response *kept = kmemos_get(&m, &r0, &a);
+    ck_assert_ptr_nonnull(kept);
+    char copy[] = "{\"a\":1}";
+    kresp again = memo_resp(200, "application/json", copy);
+    ck_assert_ptr_eq(kmemos_get(&m, &r0, &again), kept);
+    /* anything else differing: built afresh, and the kept one stays */
+    const kresp other[] = {
+        memo_resp(200, "application/json", "{\"a\":2}"),
+        memo_resp(201, "application/json", "{\"a\":1}"),
+        memo_resp(200, "text/plain; charset=utf-8", "{\"a\":1}"),
+        memo_resp(200, NULL, "{\"a\":1}"),
+        memo_resp(200, "application/json", "{\"a\":1} "),
+        memo_resp(200, "application/json", "{\"a\":"),
+    };
+    for (size_t i = 0; i < sizeof other / sizeof *other; i++)
+        ck_assert_msg(kmemos_get(&m, &r0, &other[i]) == NULL, "row %zu was kept", i);
+    ck_assert_ptr_eq(kmemos_get(&m, &r0, &a), kept);
+    /* headers of its own, or a body over the limit: never kept, nor answered with it */
+    karak_pair h = {.name = "X-N", .value = "1"};
+    kresp with_header = a;
+    with_header.headers = &h;
+    with_header.nheaders = 1;
+    ck_assert_ptr_null(kmemos_get(&m, &r0, &with_header));
+    static char big[KMEMO_MAX_BODY + 2];
+    memset(big, 'x', sizeof big - 1);
+    kresp large = memo_resp(200, "text/plain", big);
+    ck_assert_ptr_null(kmemos_get(&m, &r1, &large));
+    /* a route's slot is its own, and an empty body can be kept */
+    kresp empty = memo_resp(204, NULL, "");
+    struct MHD_Response *kept1 = kmemos_get(&m, &r1, &empty);
+    ck_assert_ptr_nonnull(kept1);
+    ck_assert_ptr_ne(kept1, kept);
+    ck_assert_ptr_eq(kmemos_get(&m, &r1, &empty), kept1);
+    ck_assert_ptr_null(kmemos_get(&m, &beyond, &a)); /* a route the table does not know */
+    kmemos_free(&m);
+    kmemos_free(&m); /* a second free is harmless */
+}
+END_TEST
+
+static karak_result memo_plain(karak_ctx *c)
+{
+    return karak_resp_text(c, "plain");
+}
+
+static karak_result memo_provide(karak_ctx *c, void *value)
+{
+    (void)c;
+    (void)value;
+    return KARAK_NEXT;
+}
+
+START_TEST(only_routes_that_read_nothing_keep_answers)
+{
+    static const karak_field fields[] = {KARAK_FIELD(kresp, status, KARAK_I32),
+                                         KARAK_FIELDS_END};
+    static const karak_schema q = KARAK_SCHEMA(kresp, fields);
+    static const karak_provider dep = {.name = "dep", .provide = memo_provide};
+    static const karak_provider *const deps[] = {&dep, NULL};
+    karak_app *a = karak_new();
+    karak_get(a, "/", memo_plain);
+    karak_get(a, "/items/{id:int}", memo_plain);
+    karak_get(a, "/q", memo_plain, .query = &q);
+    karak_post(a, "/b", memo_plain, .body = &q);
+    karak_get(a, "/h", memo_plain, .headers = &q);
+    karak_get(a, "/c", memo_plain, .cookies = &q);
+    karak_get(a, "/d", memo_plain, .depends = deps);
+    ck_assert_int_eq(karak_app_seal(a), KARAK_OK);
+    size_t i = 0;
+    for (const kroute *r = a->routes; r != NULL; r = r->next, i++) {
+        ck_assert_uint_eq(r->index, i);
+        ck_assert_msg(kmemo_route_fits(a, r) == (i == 0), "%s %s", r->method, r->pattern);
+    }
+    ck_assert_uint_eq(i, 7);
+    karak_app_free(a);
+}
+END_TEST
+
+static atomic_int memo_calls;
+
+/* "a", "a", "b", "a", ...: a route that reads nothing whose answer changes */
+static karak_result memo_changing(karak_ctx *c)
+{
+    int n = atomic_fetch_add(&memo_calls, 1);
+    return karak_resp_text(c, n == 2 ? "b" : "a");
+}
+
+/* the same body, but a header of its own that changes */
+static karak_result memo_header(karak_ctx *c)
+{
+    char v[16];
+    snprintf(v, sizeof v, "%d", atomic_fetch_add(&memo_calls, 1));
+    karak_resp_header_add(c, "X-N", v);
+    return karak_resp_text(c, "same");
+}
+
+static void memo_answers(bool no_memo)
+{
+    atomic_store(&memo_calls, 0);
+    karak_app *a = karak_new();
+    karak_get(a, "/", memo_changing);
+    karak_get(a, "/h", memo_header);
+    karak_server *s = NULL;
+    ck_assert_int_eq(karak_server_start(a, OPTS(.port = KARAK_PORT_ANY, .workers = 1,
+                                                .no_memo = no_memo),
+                                        &s),
+                     KARAK_OK);
+    int fd = wire_connect(karak_server_port(s));
+    ck_assert_int_ge(fd, 0);
+    const char *get = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
+    const char *want[] = {"a", "a", "b", "a", "a"};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) expect_on(fd, get, 200, TEXT, want[i]);
+    /* HEAD: the GET route's kept answer, its length and no body */
+    const char *head = "HEAD / HTTP/1.1\r\nHost: t\r\n\r\n";
+    wire_send(fd, head, strlen(head));
+    wire_reply r;
+    ck_assert(wire_read(fd, &r, true));
+    char buf[64];
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(wire_header(&r, "Content-Length", 0, buf, sizeof buf), "1");
+    ck_assert_uint_eq(r.body_len, 0);
+    wire_reply_clear(&r);
+    expect_on(fd, get, 200, TEXT, "a"); /* the connection is still in step */
+    atomic_store(&memo_calls, 0);
+    for (int i = 0; i < 3; i++) {
+        const char *raw = "GET /h HTTP/1.1\r\nHost: t\r\n\r\n";
+        wire_send(fd, raw, strlen(raw));
+        ck_assert(wire_read(fd, &r, false));
+        char n[16];
+        snprintf(n, sizeof n, "%d", i);
+        ck_assert_str_eq(r.body, "same");
+        ck_assert_str_eq(wire_header(&r, "X-N", 0, buf, sizeof buf), n);
+        wire_reply_clear(&r);
+    }
+    close(fd);
+    karak_server_free(s);
+    karak_app_free(a);
+}
+
+START_TEST(a_changing_answer_is_never_the_kept_one)
+{
+    memo_answers(false);
+    memo_answers(true);
+}
+END_TEST
+
+/* Many connections on both workers ask a fresh server at once: the first answers race to
+ * be kept (one wins, the others' copies are dropped), and every answer is right. */
+static void *memo_client(void *arg)
+{
+    unsigned port = *(const unsigned *)arg;
+    int fd = wire_connect(port);
+    if (fd < 0) return (void *)"connect";
+    const char *raw = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
+    const char *bad = NULL;
+    for (int i = 0; i < 100 && bad == NULL; i++) {
+        wire_send(fd, raw, strlen(raw));
+        wire_reply r;
+        if (!wire_read(fd, &r, false)) bad = "no answer";
+        else if (r.status != 200 || strcmp(r.body, "plain") != 0) bad = "wrong answer";
+        if (bad == NULL) wire_reply_clear(&r);
+    }
+    close(fd);
+    return (void *)bad;
+}
+
+START_TEST(a_kept_answer_is_shared_by_all_workers)
+{
+    karak_app *a = karak_new();
+    karak_get(a, "/", memo_plain);
+    karak_server *s = test_server_start(a);
+    unsigned port = karak_server_port(s);
+    pthread_t t[8];
+    for (size_t i = 0; i < 8; i++)
+        ck_assert_int_eq(pthread_create(&t[i], NULL, memo_client, &port), 0);
+    for (size_t i = 0; i < 8; i++) {
+        void *bad = NULL;
+        pthread_join(t[i], &bad);
+        ck_assert_msg(bad == NULL, "client %zu: %s", i, (const char *)bad);
+    }
+    test_server_stop(s);
+    karak_app_free(a);
+}
+END_TEST
+
 static Suite *server_suite(void)
 {
     Suite *s = suite_create("server");
@@ -804,6 +1005,10 @@ static Suite *server_suite(void)
     tcase_add_test(req, body_is_terminated_on_a_keep_alive_connection);
     tcase_add_test(req, a_header_libmicrohttpd_refuses_gives_a_500);
     tcase_add_test(req, out_of_memory_gives_a_500);
+    tcase_add_test(req, kept_answers_are_the_same_bytes_only);
+    tcase_add_test(req, only_routes_that_read_nothing_keep_answers);
+    tcase_add_test(req, a_changing_answer_is_never_the_kept_one);
+    tcase_add_test(req, a_kept_answer_is_shared_by_all_workers);
     suite_add_tcase(s, req);
     return s;
 }

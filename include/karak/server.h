@@ -70,6 +70,13 @@ typedef struct karak_server_opts {
                                    kept. NULL: plain HTTP */
     const char *tls_key;      /**< path of the PEM file with tls_cert's private key, not
                                    encrypted; read at start and not kept. Both or neither */
+    bool no_memo;             /**< build every response afresh. By default a route that
+                                   declares nothing to read (no path parameter, no query,
+                                   header, cookie or body model, no dependency) keeps its
+                                   first answer as a built response and sends that again
+                                   whenever its answer is the same bytes (status, content
+                                   type, body up to 1 KiB, no headers of its own): "/", a
+                                   health check, a version cost no allocation */
 } karak_server_opts;
 
 /** A running server of one app (karak_server_start()); opaque. */

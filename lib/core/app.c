@@ -498,6 +498,7 @@ int karak_route_add(karak_app *app, const char *method, const char *pattern,
         route_free(r);
         return err;
     }
+    r->index = app->nroutes++;
     *app->routes_tail = r;
     app->routes_tail = &r->next;
     return KARAK_OK;

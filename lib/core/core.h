@@ -63,6 +63,7 @@ struct kroute {
     kschema *body;
     kroute *next_in_node;  /* other routes ending at the same router node */
     kroute *next;          /* registration order */
+    size_t index;          /* its place in that order, from 0: servers' per-route tables */
 };
 
 typedef struct knode knode;
@@ -152,6 +153,7 @@ struct karak_app {
     krouter router;
     kroute *routes;
     kroute **routes_tail;
+    size_t nroutes;
     kschema **schemas; /* compiled, one per distinct karak_schema and source */
     size_t nschemas;
     kprov *provs;      /* every provider a route or the app names, sub-dependencies too */

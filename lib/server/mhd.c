@@ -153,6 +153,8 @@ struct karak_server {
     bool old_layout; /* libmicrohttpd <= 0.9.75: a folded line, a NUL in the target show */
     atomic_int in_flight;
     struct MHD_Response *error_500; /* the static 500, shared by all connections */
+    kmemos memos;      /* the constant answers of routes that read nothing (memo.c) */
+    bool memo_routes;  /* kept at all (not with the no_memo option) */
     /* karak_worker_slot: one store per worker thread, found through a thread-specific key
        (the worker's identity, never a request's state); all of them listed for the stop */
     pthread_key_t slots_key;
@@ -549,6 +551,19 @@ static enum MHD_Result send_response(const kserver *s, struct MHD_Connection *mc
     return ret;
 }
 
+/* A route's answer: its kept response when the answer is the route's constant one
+ * (memo.c), else built for this request. */
+static enum MHD_Result send_answer(kserver *s, struct MHD_Connection *mc, const kresp *resp,
+                                   const kroute *route)
+{
+    bool close = atomic_load(&s->draining);
+    if (route != NULL && !close && s->memo_routes && kmemo_route_fits(s->app, route)) {
+        struct MHD_Response *kept = kmemos_get(&s->memos, route, resp);
+        if (kept != NULL) return MHD_queue_response(mc, (unsigned)resp->status, kept);
+    }
+    return send_response(s, mc, resp, close);
+}
+
 static enum MHD_Result send_413(const kserver *s, struct MHD_Connection *mc, kconn *k)
 {
     kresp resp = {0};
@@ -761,7 +776,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
     if (k->job_done) { /* resumed: the pool has run the route */
         k->job_done = false;
         k->cleanups = k->resp.cleanups;
-        return send_response(s, mc, &k->resp, atomic_load(&s->draining));
+        return send_answer(s, mc, &k->resp, k->ctx->route);
     }
     kconn_enter(&k->entry, KCONN_BUSY);
     /* The body is NUL-terminated at its length, as the test client's is: karak_req_body()
@@ -801,7 +816,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
     /* The cleanups wait for the response to be sent (on_completed), as FastAPI's background
      * tasks and yield dependencies do; their memory stays in the arena until then. */
     k->cleanups = resp.cleanups;
-    return send_response(s, mc, &resp, atomic_load(&s->draining));
+    return send_answer(s, mc, &resp, c != NULL ? c->route : NULL);
 }
 
 /* ---- sockets, limits, lifecycle ---- */
@@ -1125,6 +1140,7 @@ static void server_destroy(kserver *s)
     kconns_destroy(&s->conns);
     pthread_mutex_destroy(&s->log_lock);
     MHD_destroy_response(s->error_500);
+    kmemos_free(&s->memos);
     free(s);
 }
 
@@ -1159,6 +1175,7 @@ int karak_server_start(karak_app *app, const karak_server_opts *user, karak_serv
     }
     s->app = app;
     karena_init(&s->mem);
+    s->memo_routes = !opts.no_memo && kmemos_init(&s->memos, app->nroutes);
     s->tls = pem.cert != NULL;
     s->old_layout = mhd_old_layout();
     s->workers = opts.workers ? opts.workers : (cpus > 0 ? (unsigned)cpus : 1);

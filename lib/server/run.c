@@ -19,7 +19,7 @@ static void usage(FILE *f, const char *argv0)
     fprintf(f,
             "usage: %s [--host HOST] [--port PORT] [--workers N] [--max-connections N]\n"
             "          [--timeout SECONDS] [--header-timeout SECONDS] [--body-timeout SECONDS]\n"
-            "          [--threads N] [--queue N] [--reuse-port] [--uds PATH]\n"
+            "          [--threads N] [--queue N] [--reuse-port] [--no-memo] [--uds PATH]\n"
             "          [--forwarded-allow-ips LIST] [--cert FILE --key FILE]\n"
             "          [--docs-dir DIR] [--openapi] [--help]\n"
             "\n"
@@ -43,6 +43,8 @@ static void usage(FILE *f, const char *argv0)
             "                        (env KARAK_QUEUE, default %u)\n"
             "  --reuse-port          SO_REUSEPORT: several processes share the port, the\n"
             "                        kernel spreads connections (env KARAK_REUSE_PORT=1)\n"
+            "  --no-memo             build every response afresh, even a route's constant\n"
+            "                        answer (env KARAK_NO_MEMO=1)\n"
             "  --uds PATH            listen on a Unix socket at PATH instead of host:port;\n"
             "                        a stale socket file there is replaced (env KARAK_UDS)\n"
             "  --forwarded-allow-ips LIST\n"
@@ -118,14 +120,18 @@ int karak_run(karak_app *app, int argc, char **argv)
     }
     const char *reuse = getenv("KARAK_REUSE_PORT");
     so.reuse_port = reuse != NULL && strcmp(reuse, "1") == 0;
+    const char *no_memo = getenv("KARAK_NO_MEMO");
+    so.no_memo = no_memo != NULL && strcmp(no_memo, "1") == 0;
     so.forwarded_allow_ips = getenv("KARAK_FORWARDED_ALLOW_IPS");
     const char *uds = getenv("KARAK_UDS");
     if (uds != NULL && *uds != '\0') so.uds = uds;
     for (int a = 1; a < argc; a += 2) {
         const char *arg = argv[a];
         const char *value = a + 1 < argc ? argv[a + 1] : NULL;
-        if (strcmp(arg, "--reuse-port") == 0) { /* the one flag without a value */
-            so.reuse_port = true;
+        if (strcmp(arg, "--reuse-port") == 0 || strcmp(arg, "--no-memo") == 0) {
+            /* the flags without a value */
+            if (arg[2] == 'r') so.reuse_port = true;
+            else so.no_memo = true;
             a--;
             continue;
         }

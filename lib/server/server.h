@@ -1,6 +1,7 @@
 /* The server layer (private), the top: what connects the dispatch core to the outside
  * world. mhd.c (libmicrohttpd), conns.c (the table of open connections and their
- * deadlines), run.c (command line and environment), testclient.c (the in-process client).
+ * deadlines), pool.c (the handler pool), memo.c (constant answers kept as built responses),
+ * run.c (command line and environment), testclient.c (the in-process client).
  * Nothing below includes this header. */
 #ifndef KARAK_SERVER_H
 #define KARAK_SERVER_H
@@ -108,5 +109,35 @@ size_t kpool_pending(kpool *p);
 void kpool_stop(kpool *p);
 /* Frees the stopped pool, once no thread can call it any more. */
 void kpool_destroy(kpool *p);
+
+/* ---- memo.c: constant answers, built once ---- */
+
+/* A route that declares nothing to read (no path parameter, no query, header, cookie or
+ * body model, no dependency) mostly answers the same bytes every time: "/", a health
+ * check, a version. Its first answer is kept as a built libmicrohttpd response, and a
+ * later answer with the same status, content type and body (compared byte for byte, so a
+ * route whose answer changes is still answered right) is sent with it instead of a
+ * response built, filled and destroyed per request. One slot per route, set once and
+ * never replaced (a reader needs no lock and no reference count); an answer with headers
+ * of its own, one that closes the connection and bodies over KMEMO_MAX_BODY are not
+ * kept. */
+#define KMEMO_MAX_BODY 1024
+
+struct MHD_Response;
+typedef struct kmemo kmemo;
+typedef struct kmemos {
+    _Atomic(kmemo *) *slots; /* one per route, by kroute.index */
+    size_t n;
+} kmemos;
+
+/* False when out of memory (the server then runs without). */
+bool kmemos_init(kmemos *m, size_t nroutes);
+/* Once no thread can ask any more (libmicrohttpd stopped). */
+void kmemos_free(kmemos *m);
+/* Whether answers of this route may be kept and reused at all. */
+bool kmemo_route_fits(const karak_app *app, const kroute *route);
+/* The kept response for `resp` on the route (a borrowed reference, valid until
+ * kmemos_free), or NULL. When the route has none yet and `resp` can be kept, keeps it. */
+struct MHD_Response *kmemos_get(kmemos *m, const kroute *route, const kresp *resp);
 
 #endif
