@@ -15,6 +15,8 @@
 # drift hits both), wrk -t1 -cCONNS keep-alive. Reported: median req/s, median server CPU
 # µs per request (utime+stime of the server process over the run / requests: less noisy than
 # req/s on a 2-core box where wrk and the server share the CPUs), socket errors and non-2xx.
+# Then "side by side": each server loaded at the same time as the raw peer, the ratio of their
+# CPU per request taken run by run (the steadier figure on a machine whose speed wanders).
 # Then one run with "Connection: close" against libkarak, to show what losing keep-alive costs.
 # Writes bench/results/compare_mhd.md. Needs: wrk, libsqlite3-dev (the peer's common.h).
 set -euo pipefail
@@ -82,6 +84,24 @@ run_wrk() {
         END {printf "%.0f %d %d %d %.2f\n", rps, req, err+0, non2xx+0, (req ? ticks*1e6/tck/req : 0)}' "$log"
 }
 
+# run_pair PID_A URL_A PID_B URL_B -> "cpu_us_per_req_a cpu_us_per_req_b": both servers loaded
+# at the same time by a wrk each, so that whatever the machine does meanwhile (its clock,
+# other tenants) hits both alike; the ratio of the two is steadier than that of runs taken
+# one after the other.
+run_pair() {
+    local a=$1 ua=$2 b=$3 ub=$4 a0 b0 a1 b1 w
+    a0=$(cpu_ticks "$a"); b0=$(cpu_ticks "$b")
+    "${on_client[@]}" wrk -t1 -c"$CONNS" -d"${DURATION}s" --timeout 5s "$ua" >"$work/pa.txt" &
+    w=$!
+    "${on_client[@]}" wrk -t1 -c"$CONNS" -d"${DURATION}s" --timeout 5s "$ub" >"$work/pb.txt"
+    wait "$w"
+    a1=$(cpu_ticks "$a"); b1=$(cpu_ticks "$b")
+    awk -v ta=$((a1 - a0)) -v tb=$((b1 - b0)) -v tck="$tck" \
+        -v ra="$(awk '/ requests in / {print $1}' "$work/pa.txt")" \
+        -v rb="$(awk '/ requests in / {print $1}' "$work/pb.txt")" \
+        'BEGIN {printf "%.2f %.2f\n", (ra ? ta*1e6/tck/ra : 0), (rb ? tb*1e6/tck/rb : 0)}'
+}
+
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 {
@@ -120,6 +140,37 @@ for ep in $ENDPOINTS; do
             'BEGIN {printf "%.2f×", (b > 0 ? a / b : 0)}')" \
             "$(awk '{s+=$3} END {print s}' "$f")" "$(awk '{s+=$4} END {print s}' "$f")" \
             "$(cut -d' ' -f1 "$f" | paste -sd' ')" >>"$out"
+    done
+done
+
+{
+    echo
+    echo "## Side by side"
+    echo
+    echo "Each server loaded at the same time as the raw one (a wrk each, both as above), $REPS runs;"
+    echo "the ratio of their CPU µs per request in each run, and the median of those ratios."
+    echo
+    echo "| endpoint | server | CPU µs/req (median) | raw's, same runs (median) |" \
+        "CPU ÷ raw (median) | ratios |"
+    echo "|---|---|---:|---:|---:|---|"
+} >>"$out"
+for ep in $ENDPOINTS; do
+    for s in k n j; do
+        case $s in
+        k) name="libkarak quickstart"; pid=$kpid; port=$kport ;;
+        n) name="libkarak quickstart --no-memo"; pid=$npid; port=$nport ;;
+        j) name="libmicrohttpd by hand, jansson bodies"; pid=$jpid; port=$jport ;;
+        esac
+        : >"$work/pair.txt"
+        for _ in $(seq "$REPS"); do
+            run_pair "$pid" "http://127.0.0.1:$port$ep" "$mpid" "http://127.0.0.1:$mport$ep" \
+                >>"$work/pair.txt"
+        done
+        printf '| `GET %s` | %s | %s | %s | %s | %s |\n' "$ep" "$name" \
+            "$(cut -d' ' -f1 "$work/pair.txt" | median)" \
+            "$(cut -d' ' -f2 "$work/pair.txt" | median)" \
+            "$(awk '$2 > 0 {printf "%.3f\n", $1 / $2}' "$work/pair.txt" | median)×" \
+            "$(awk '$2 > 0 {printf "%.2f ", $1 / $2}' "$work/pair.txt" | sed 's/ $//')" >>"$out"
     done
 done
 

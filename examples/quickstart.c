@@ -30,7 +30,7 @@ static const karak_schema item_schema = KARAK_SCHEMA(Item, item_fields);
 /* [tutorial:hello] */
 static karak_result index(karak_ctx *c)
 {
-    return karak_resp_json_new(c, json_pack("{s:s}", "message", "Hello, World!"));
+    return karak_resp_pack(c, "{s:s}", "message", "Hello, World!");
 }
 /* [/tutorial:hello] */
 
@@ -38,7 +38,7 @@ static karak_result index(karak_ctx *c)
 static karak_result get_item(karak_ctx *c)
 {
     json_int_t id = karak_path_i64(c, "item_id");
-    return karak_resp_json_new(c, json_pack("{s:I}", "id", id));
+    return karak_resp_pack(c, "{s:I}", "id", id);
 }
 /* [/tutorial:get-item] */
 

@@ -25,6 +25,18 @@ extern "C" {
  * Python repr form (9.99, 3.0, 1e+16), non-finite floats as null. */
 KARAK_API karak_result karak_resp_json_new(karak_ctx *c, json_t *value);
 
+/** JSON response written from a json_pack() format and its arguments, without building a
+ * jansson tree: `return karak_resp_pack(c, "{s:s,s:I}", "name", name, "id", id);` answers
+ * the bytes karak_resp_json_new(c, json_pack(...)) would, at a fraction of the cost (no
+ * allocation but the response's own memory). The format is jansson's: s s# s% (NULL: an
+ * error; s? null; s* leaves the member or item out), s+ joins pieces, n b i I f, o (the
+ * json_t's reference is taken, also when the call fails) and O (borrowed), with ? and *,
+ * [...] and {...}; whitespace, ':' and ',' are ignored. Strings must be valid UTF-8,
+ * floats finite. A malformed format, a NULL where none may be, a key given twice in one
+ * object (which json_pack would let the last one win) give a 500 and a log line that says
+ * why. `c` is the handler's context. */
+KARAK_API karak_result karak_resp_pack(karak_ctx *c, const char *format, ...);
+
 /** JSON response from a struct described by `schema` (static); `obj` is read at once. */
 KARAK_API karak_result karak_resp_model(karak_ctx *c, const karak_schema *schema,
                                         const void *obj);

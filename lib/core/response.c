@@ -114,6 +114,23 @@ karak_result karak_resp_json_new(karak_ctx *c, json_t *value)
     return success(c, ct_json, &b);
 }
 
+karak_result karak_resp_pack(karak_ctx *c, const char *format, ...)
+{
+    kbuf b;
+    kbuf_init(&b, c->arena, 256);
+    char why[KARAK_ERRLEN];
+    va_list ap;
+    va_start(ap, format);
+    bool ok = kjw_pack(&b, format, ap, why, sizeof why);
+    va_end(ap);
+    if (!ok) {
+        karak_app_log(c->app, KARAK_LOG_ERROR, "karak_resp_pack(\"%s\"): %s",
+                      format ? format : "(null)", why);
+        return answered(c, KRESP_BODY, false);
+    }
+    return success(c, ct_json, &b);
+}
+
 /* Encodes `n` structs (an array when `array`, else the one object) through `schema`: its
  * compiled form from registration when a route names it, else compiled for this response
  * alone (slower: name the schema in a route's options to have it ready). */

@@ -5,6 +5,7 @@
 #define KARAK_JSON_H
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -50,6 +51,8 @@ kj *kj_new_str(karena *a, const char *s, size_t n);
 
 /* Writer. */
 void kjw_string(kbuf *b, const char *s, size_t n);
+/* The same, but false at a byte that is not UTF-8 instead of writing U+FFFD for it. */
+bool kjw_string_strict(kbuf *b, const char *s, size_t n);
 void kjw_double(kbuf *b, double d);        /* Python repr; non-finite as null */
 void kjw_i64(kbuf *b, int64_t v);
 #define KJW_I64_MAX 20 /* bytes of the longest int64: -9223372036854775808 */
@@ -72,6 +75,10 @@ static inline size_t kjw_i64_at(char *dst, int64_t v)
 void kjw_cstring(kbuf *b, const char *s); /* a NUL-terminated string */
 void kjw_value(kbuf *b, const kj *v);      /* NULL writes null */
 void kjw_jansson(kbuf *b, const json_t *v);
+/* pack.c: jansson's json_pack format written straight to bytes (karak_resp_pack). false
+ * with the reason in err (every `o` argument released all the same, unless the format is
+ * malformed); b then holds a partial text. */
+bool kjw_pack(kbuf *b, const char *fmt, va_list ap, char *err, size_t errlen);
 
 /* A new jansson value with the tree's content (a new reference), or NULL when out of
  * memory. Integers beyond int64 become reals; a key given twice keeps its last value, at its

@@ -28,7 +28,9 @@ static bool any_special8(uint64_t x)
     return ((lt_space | is_quote | is_bslash) & highs) != 0 || (x & highs) != 0;
 }
 
-/* How many leading bytes of s[0..n) are plain (copied as they are). */
+/* How many leading bytes of s[0..n) are plain (copied as they are). The bytes after the
+ * last whole block of 8 are checked as one block too when they are all plain (the usual
+ * case: keys and short values), overlapping the block before, or padded with spaces. */
 static size_t plain_prefix(const unsigned char *s, size_t n)
 {
     size_t i = 0;
@@ -37,22 +39,30 @@ static size_t plain_prefix(const unsigned char *s, size_t n)
         memcpy(&x, s + i, 8);
         if (any_special8(x)) break;
     }
+    if (i + 8 > n && i < n) { /* no block failed; 1 to 7 bytes left */
+        uint64_t x = 0x2020202020202020u;
+        if (n >= 8) memcpy(&x, s + n - 8, 8);
+        else memcpy(&x, s, n);
+        if (!any_special8(x)) return n;
+    }
     while (i < n && s[i] >= 0x20 && s[i] != '"' && s[i] != '\\' && s[i] < 0x80) i++;
     return i;
 }
 
-void kjw_string(kbuf *b, const char *str, size_t n)
+/* kjw_string, and kjw_string_strict when `strict`: false at the first byte that is not
+ * UTF-8 (the text written so far stays). */
+static bool write_string(kbuf *b, const char *str, size_t n, bool strict)
 {
     const unsigned char *s = (const unsigned char *)str;
     kbuf_reserve(b, n + 2);
-    if (b->failed) return;
+    if (b->failed) return true;
     size_t i = plain_prefix(s, n);
     if (i == n) { /* nothing to escape (the usual case): one copy into the room reserved */
         b->data[b->len++] = '"';
         kcopy(b->data + b->len, str, n);
         b->len += n;
         b->data[b->len++] = '"';
-        return;
+        return true;
     }
     kbuf_putc(b, '"');
     size_t run = 0;
@@ -71,6 +81,7 @@ void kjw_string(kbuf *b, const char *str, size_t n)
                 i += len;
                 continue;
             }
+            if (strict) return false;
         }
         kbuf_put(b, s + run, i - run);
         switch (c) {
@@ -94,6 +105,17 @@ void kjw_string(kbuf *b, const char *str, size_t n)
     }
     kbuf_put(b, s + run, n - run);
     kbuf_putc(b, '"');
+    return true;
+}
+
+void kjw_string(kbuf *b, const char *str, size_t n)
+{
+    write_string(b, str, n, false);
+}
+
+bool kjw_string_strict(kbuf *b, const char *str, size_t n)
+{
+    return write_string(b, str, n, true);
 }
 
 void kjw_double(kbuf *b, double d)
