@@ -837,6 +837,52 @@ START_TEST(test_write_string)
 }
 END_TEST
 
+/* Every length up to 24 and every position of one byte that needs more than a copy (a
+ * quote, a control character, a multi-byte character, a byte that is not UTF-8): the block
+ * checks and the bytes after the last whole block agree with a byte-by-byte reference, in
+ * both the lenient and the strict writer. */
+START_TEST(test_write_string_every_length_and_position)
+{
+    static const struct {
+        const char *bytes, *escaped;
+        bool utf8;
+    } odd[] = {{"\"", "\\\"", true}, {"\x01", "\\u0001", true}, {"\xc3\xa9", "\xc3\xa9", true},
+               {"\xff", "\xef\xbf\xbd", false}};
+    for (size_t o = 0; o < sizeof odd / sizeof *odd; o++) {
+        for (size_t n = 0; n <= 24; n++) {
+            for (size_t pos = 0; pos <= n; pos++) { /* pos == n: none of them */
+                char in[40], want[48];
+                size_t len = 0, wlen = 0;
+                want[wlen++] = '"';
+                for (size_t i = 0; i < n; i++) {
+                    if (i == pos) {
+                        size_t bl = strlen(odd[o].bytes), el = strlen(odd[o].escaped);
+                        memcpy(in + len, odd[o].bytes, bl);
+                        memcpy(want + wlen, odd[o].escaped, el);
+                        len += bl;
+                        wlen += el;
+                    } else {
+                        in[len++] = (char)('a' + i % 26);
+                        want[wlen++] = (char)('a' + i % 26);
+                    }
+                }
+                want[wlen++] = '"';
+                char what[64];
+                snprintf(what, sizeof what, "odd %zu, length %zu, at %zu", o, n, pos);
+                kbuf b;
+                kbuf_init(&b, &A, 1);
+                kjw_string(&b, in, len);
+                expect_buf(&b, want, wlen, what);
+                kbuf_init(&b, &A, 1);
+                bool ok = kjw_string_strict(&b, in, len);
+                ck_assert_msg(ok == (odd[o].utf8 || pos == n), "%s: strict said %d", what, ok);
+                if (ok) expect_buf(&b, want, wlen, what);
+            }
+        }
+    }
+}
+END_TEST
+
 /* ---------------------------------------------------------------------------------------
  * 7. kjw_jansson. */
 
@@ -902,6 +948,7 @@ static Suite *json_suite(void)
     tcase_add_checked_fixture(tc, arena_setup, arena_teardown);
     tcase_add_loop_test(tc, test_syntax_errors, 0, N_ELEMS(syntax_cases));
     tcase_add_test(tc, test_nesting_depth);
+    tcase_add_test(tc, test_write_string_every_length_and_position);
     tcase_add_test(tc, test_nested_errors);
     suite_add_tcase(s, tc);
 
