@@ -10,6 +10,7 @@
 #   bench/compare_mhd.sh            # DURATION=5 REPS=3 CONNS=50 WORKERS=2 PIN=0
 #   WORKERS=1 PIN=1 REPS=7 bench/compare_mhd.sh   # one I/O thread each, the servers on CPU 1
 #                                                 # and wrk on CPU 0 (taskset): less noise
+#   KARAK_FLAGS="--conn-memory 8192" OUT=/tmp/x.md bench/compare_mhd.sh   # libkarak tuned
 #
 # For each endpoint and repetition the four servers are measured one after the other (so
 # drift hits both), wrk -t1 -cCONNS keep-alive. Reported: median req/s, median server CPU
@@ -30,7 +31,9 @@ WORKERS=${WORKERS:-2}
 ENDPOINTS=${ENDPOINTS:-"/ /items/42"}
 PIN=${PIN:-0}
 suffix=; [ "$WORKERS" = 1 ] && suffix=_workers1; [ "$PIN" = 1 ] && suffix="${suffix}_pinned"
-out="$here/results/compare_mhd$suffix.md"
+out=${OUT:-$here/results/compare_mhd$suffix.md}
+# more flags for both libkarak servers, e.g. KARAK_FLAGS="--conn-memory 8192"
+read -r -a karak_flags <<<"${KARAK_FLAGS:-}"
 on_server=(); on_client=()
 if [ "$PIN" = 1 ]; then on_server=(taskset -c 1); on_client=(taskset -c 0); fi
 
@@ -51,11 +54,11 @@ wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/nul
 
 kport=$(free_port 18100)
 "${on_server[@]}" "$root/build-bench/examples/quickstart" --port "$kport" --workers "$WORKERS" \
-    2>"$work/karak.log" &
+    "${karak_flags[@]}" 2>"$work/karak.log" &
 pids+=($!); kpid=$!
 nport=$(free_port 18150)
 "${on_server[@]}" "$root/build-bench/examples/quickstart" --port "$nport" --workers "$WORKERS" \
-    --no-memo 2>"$work/karakn.log" &
+    --no-memo "${karak_flags[@]}" 2>"$work/karakn.log" &
 pids+=($!); npid=$!
 mport=$(free_port 18200)
 "${on_server[@]}" "$work/mhd_server" --port "$mport" --threads "$WORKERS" 2>"$work/mhd.log" &
@@ -109,6 +112,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
     echo
     echo "wrk -t1 -c$CONNS -d${DURATION}s keep-alive, $REPS reps interleaved, medians; $WORKERS worker threads each;"
     [ "$PIN" = 1 ] && echo "pinned: every server on CPU 1, wrk on CPU 0 (taskset);"
+    [ -n "${KARAK_FLAGS:-}" ] && echo "libkarak's servers with $KARAK_FLAGS;"
     echo "$(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), wrk and servers share them."
     echo "libmicrohttpd $(dpkg-query -W -f='${Version}' libmicrohttpd-dev), jansson $(dpkg-query -W -f='${Version}' libjansson-dev), $(cc --version | head -1)"
     echo

@@ -271,6 +271,10 @@ START_TEST(start_errors)
     ck_assert_ptr_null(s);
     ck_assert_int_eq(karak_server_start(a, OPTS(.port = 70000), &s), KARAK_EINVAL);
     ck_assert_ptr_null(s);
+    ck_assert_int_eq(karak_server_start(a, OPTS(.conn_memory = 4095), &s), KARAK_EINVAL);
+    ck_assert_int_eq(karak_server_start(a, OPTS(.conn_memory = (16u << 20) + 1), &s),
+                     KARAK_EINVAL);
+    ck_assert_ptr_null(s);
     /* a refused start leaves the app open for routes */
     ck_assert_int_eq(karak_get(a, "/a", app_a), 0);
     s = test_server_start(a);
@@ -980,6 +984,51 @@ START_TEST(a_kept_answer_is_shared_by_all_workers)
 }
 END_TEST
 
+/* A GET / whose head is `total` bytes in all, through one padding header. */
+static void padded_get(unsigned port, size_t total, wire_reply *r)
+{
+    static const char base[] = "GET / HTTP/1.1\r\nHost: t\r\nX-Pad: \r\n\r\n";
+    size_t pad = total - (sizeof base - 1);
+    char *raw = malloc(total + 1);
+    ck_assert_ptr_nonnull(raw);
+    int n = snprintf(raw, total + 1, "GET / HTTP/1.1\r\nHost: t\r\nX-Pad: %0*d\r\n\r\n",
+                     (int)pad, 0);
+    ck_assert_uint_eq((size_t)n, total);
+    wire_exchange(port, raw, false, r);
+    free(raw);
+}
+
+/* conn_memory bounds the request head: what fits is served, a head clearly beyond it gets
+ * libmicrohttpd's 431 and the connection closed; the default takes heads of 30 KiB. */
+START_TEST(conn_memory_bounds_the_head)
+{
+    karak_app *a = karak_new();
+    karak_get(a, "/", memo_plain);
+    karak_server *small = NULL;
+    ck_assert_int_eq(karak_server_start(a, OPTS(.port = KARAK_PORT_ANY, .conn_memory = 8192),
+                                        &small),
+                     KARAK_OK);
+    karak_server *dflt = NULL;
+    ck_assert_int_eq(karak_server_start(a, OPTS(.port = KARAK_PORT_ANY), &dflt), KARAK_OK);
+    wire_reply r;
+    padded_get(karak_server_port(small), 7000, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "plain");
+    wire_reply_clear(&r);
+    padded_get(karak_server_port(small), 8800, &r);
+    ck_assert_int_eq(r.status, 431);
+    char buf[32];
+    ck_assert_str_eq(wire_header(&r, "Connection", 0, buf, sizeof buf), "close");
+    wire_reply_clear(&r);
+    padded_get(karak_server_port(dflt), 30000, &r);
+    ck_assert_int_eq(r.status, 200);
+    wire_reply_clear(&r);
+    karak_server_free(small);
+    karak_server_free(dflt);
+    karak_app_free(a);
+}
+END_TEST
+
 static Suite *server_suite(void)
 {
     Suite *s = suite_create("server");
@@ -1009,6 +1058,7 @@ static Suite *server_suite(void)
     tcase_add_test(req, only_routes_that_read_nothing_keep_answers);
     tcase_add_test(req, a_changing_answer_is_never_the_kept_one);
     tcase_add_test(req, a_kept_answer_is_shared_by_all_workers);
+    tcase_add_test(req, conn_memory_bounds_the_head);
     suite_add_tcase(s, req);
     return s;
 }

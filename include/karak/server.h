@@ -24,6 +24,7 @@ extern "C" {
 #define KARAK_DEFAULT_BODY_TIMEOUT 60u   /**< karak_server_opts.body_timeout's, seconds */
 #define KARAK_DEFAULT_THREADS 40u /**< karak_server_opts.threads' default (anyio's, FastAPI's) */
 #define KARAK_DEFAULT_QUEUE 1024u /**< karak_server_opts.queue's default */
+#define KARAK_DEFAULT_CONN_MEMORY 32768u /**< karak_server_opts.conn_memory's default, bytes */
 /** A port value that asks for any free port; karak_server_port() tells which. */
 #define KARAK_PORT_ANY 65536u
 
@@ -70,6 +71,14 @@ typedef struct karak_server_opts {
                                    kept. NULL: plain HTTP */
     const char *tls_key;      /**< path of the PEM file with tls_cert's private key, not
                                    encrypted; read at start and not kept. Both or neither */
+    unsigned conn_memory;     /**< bytes of libmicrohttpd's memory for each connection, from
+                                   4096 to 16 MiB; 0: KARAK_DEFAULT_CONN_MEMORY. A request's
+                                   head (request line and headers) must fit in it, beyond
+                                   it libmicrohttpd answers 414 or 431; and libmicrohttpd
+                                   zeroes all of it after each request, so an idle
+                                   keep-alive connection keeps all of it. 8192 holds heads
+                                   up to about 7 KiB at less than half the memory and CPU
+                                   (bench/results/connections.md) */
     bool no_memo;             /**< build every response afresh. By default a route that
                                    declares nothing to read (no path parameter, no query,
                                    header, cookie or body model, no dependency) keeps its

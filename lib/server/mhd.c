@@ -1091,21 +1091,22 @@ static int tls_pem_read(const karak_app *app, const karak_server_opts *o, tls_pe
 }
 
 static struct MHD_Daemon *daemon_start(kserver *s, unsigned max_conn, unsigned timeout,
-                                       const tls_pem *pem)
+                                       size_t conn_memory, const tls_pem *pem)
 {
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
                      MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET;
     if (s->has_pool) flags |= MHD_ALLOW_SUSPEND_RESUME;
     if (s->tls) flags |= MHD_USE_TLS;
-    struct MHD_OptionItem ops[10] = {
+    struct MHD_OptionItem ops[12] = {
         {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, s}, /* first, or MHD warns */
         {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)max_conn, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)timeout, NULL},
         {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, s},
         {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, s},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)conn_memory, NULL},
     };
-    size_t n = 6;
+    size_t n = 7;
     if (s->workers > 1)
         ops[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)s->workers,
                                            NULL};
@@ -1156,6 +1157,12 @@ int karak_server_start(karak_app *app, const karak_server_opts *user, karak_serv
                     : opts.port == KARAK_PORT_ANY ? 0
                                                   : opts.port;
     if (port > 65535) return KARAK_EINVAL;
+    if (opts.conn_memory != 0 &&
+        (opts.conn_memory < KARAK_MIN_CONN_MEMORY || opts.conn_memory > KARAK_MAX_CONN_MEMORY)) {
+        karak_app_log(app, KARAK_LOG_ERROR, "conn_memory %u: not from %u to %u bytes",
+                      opts.conn_memory, KARAK_MIN_CONN_MEMORY, KARAK_MAX_CONN_MEMORY);
+        return KARAK_EINVAL;
+    }
     tls_pem pem;
     int rc = tls_pem_read(app, &opts, &pem);
     if (rc == KARAK_OK && karak_app_seal(app) != KARAK_OK) rc = KARAK_EREGISTER;
@@ -1230,6 +1237,7 @@ int karak_server_start(karak_app *app, const karak_server_opts *user, karak_serv
         s->has_pool = true;
     }
     s->daemon = daemon_start(s, mhd_limit, opts.timeout ? opts.timeout : KARAK_DEFAULT_TIMEOUT,
+                             opts.conn_memory ? opts.conn_memory : KARAK_DEFAULT_CONN_MEMORY,
                              &pem);
     tls_pem_free(&pem); /* GnuTLS has its own copy */
     s->stop_fd = eventfd(0, EFD_CLOEXEC);

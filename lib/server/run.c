@@ -19,7 +19,8 @@ static void usage(FILE *f, const char *argv0)
     fprintf(f,
             "usage: %s [--host HOST] [--port PORT] [--workers N] [--max-connections N]\n"
             "          [--timeout SECONDS] [--header-timeout SECONDS] [--body-timeout SECONDS]\n"
-            "          [--threads N] [--queue N] [--reuse-port] [--no-memo] [--uds PATH]\n"
+            "          [--threads N] [--queue N] [--conn-memory BYTES] [--reuse-port]\n"
+            "          [--no-memo] [--uds PATH]\n"
             "          [--forwarded-allow-ips LIST] [--cert FILE --key FILE]\n"
             "          [--docs-dir DIR] [--openapi] [--help]\n"
             "\n"
@@ -41,6 +42,9 @@ static void usage(FILE *f, const char *argv0)
             "                        KARAK_THREADS, default %u)\n"
             "  --queue N             requests that may wait for a pool thread before a 503\n"
             "                        (env KARAK_QUEUE, default %u)\n"
+            "  --conn-memory BYTES   libmicrohttpd's memory per connection: the largest request\n"
+            "                        head fits in it, an idle connection keeps all of it (env\n"
+            "                        KARAK_CONN_MEMORY, default %u, from %u)\n"
             "  --reuse-port          SO_REUSEPORT: several processes share the port, the\n"
             "                        kernel spreads connections (env KARAK_REUSE_PORT=1)\n"
             "  --no-memo             build every response afresh, even a route's constant\n"
@@ -65,7 +69,8 @@ static void usage(FILE *f, const char *argv0)
             "Stops cleanly on SIGINT or SIGTERM. libkarak %s\n",
             argv0, KARAK_DEFAULT_HOST, KARAK_DEFAULT_PORT, KARAK_DEFAULT_MAX_CONNECTIONS,
             KARAK_DEFAULT_TIMEOUT, KARAK_DEFAULT_HEADER_TIMEOUT, KARAK_DEFAULT_BODY_TIMEOUT,
-            KARAK_DEFAULT_THREADS, KARAK_DEFAULT_QUEUE, karak_version());
+            KARAK_DEFAULT_THREADS, KARAK_DEFAULT_QUEUE, KARAK_DEFAULT_CONN_MEMORY,
+            KARAK_MIN_CONN_MEMORY, karak_version());
 }
 
 static bool parse_unsigned(const char *s, unsigned max, unsigned *out)
@@ -108,6 +113,7 @@ int karak_run(karak_app *app, int argc, char **argv)
         {"--body-timeout", "KARAK_BODY_TIMEOUT", &so.body_timeout, KARAK_MAX_DEADLINE},
         {"--threads", "KARAK_THREADS", &so.threads, KARAK_MAX_THREADS},
         {"--queue", "KARAK_QUEUE", &so.queue, KARAK_MAX_QUEUE},
+        {"--conn-memory", "KARAK_CONN_MEMORY", &so.conn_memory, KARAK_MAX_CONN_MEMORY},
     };
     const size_t nopts = sizeof opts / sizeof *opts;
     so.host = getenv("KARAK_HOST");

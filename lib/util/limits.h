@@ -28,6 +28,10 @@
 #define KARAK_MAX_QUEUE 1000000u
 #define KARAK_MAX_CONNECTIONS_LIMIT 1000000u
 #define KARAK_MAX_TIMEOUT 86400u
+/* karak_server_opts.conn_memory's range: below 4 KiB libmicrohttpd has no room for an
+ * ordinary head and its response's head; 16 MiB is far beyond any sane head. */
+#define KARAK_MIN_CONN_MEMORY 4096u
+#define KARAK_MAX_CONN_MEMORY (16u << 20)
 /* Registration error messages. */
 #define KARAK_ERRLEN 512
 /* Nesting of JSON arrays and objects accepted in a body (deeper: a 422 json_invalid).
