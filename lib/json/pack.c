@@ -89,6 +89,16 @@ static const char *string_piece(packer *p, size_t *len)
     return s;
 }
 
+/* A NULL argument: s* o* O* leave the member or item out (false), s? o? O? write null, and
+ * anything else is an error, named by `what`. */
+static bool pack_null(packer *p, char mark, const char *what)
+{
+    if (mark == '*') return false;
+    if (mark != '?') pack_error(p, false, "a NULL %s", what);
+    else if (!p->failed) kbuf_put(p->b, "null", 4);
+    return true;
+}
+
 /* A string format at p->f (just past its 's'): written as one JSON string, unless it is NULL
  * (then: "s?" writes null, "s*" returns false to omit the member; "s" is an error).
  * `key`: an object's key, which has no '?' or '*'. */
@@ -98,15 +108,7 @@ static bool pack_string(packer *p, bool key)
     const char *s = string_piece(p, &len);
     if (*p->f != '+') {
         char mark = key ? 0 : optional_mark(p);
-        if (s == NULL) {
-            if (mark == '*') return false;
-            if (mark == '?') {
-                if (!p->failed) kbuf_put(p->b, "null", 4);
-                return true;
-            }
-            pack_error(p, false, "a NULL %s", key ? "key" : "string (use s? for null)");
-            return true;
-        }
+        if (s == NULL) return pack_null(p, mark, key ? "key" : "string (use s? for null)");
         if (p->failed) return true;
         if (!kjw_string_strict(p->b, s, len)) pack_error(p, false, "a string that is not UTF-8");
         return true;
@@ -235,15 +237,8 @@ static bool pack_json(packer *p, bool steal)
 {
     json_t *v = va_arg(p->ap, json_t *);
     char mark = optional_mark(p);
-    if (v == NULL) {
-        if (mark == '*') return false;
-        if (mark == '?') {
-            if (!p->failed) kbuf_put(p->b, "null", 4);
-            return true;
-        }
-        pack_error(p, false, "a NULL json_t (use %s? for null)", steal ? "o" : "O");
-        return true;
-    }
+    if (v == NULL)
+        return pack_null(p, mark, steal ? "json_t (use o? for null)" : "json_t (use O? for null)");
     if (!p->failed) kjw_jansson(p->b, v);
     if (steal) json_decref(v);
     return true;
