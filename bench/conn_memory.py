@@ -92,8 +92,8 @@ def largest_head(port, size):
             lo = mid
         else:
             hi = mid
-    # libmicrohttpd answers 431 when it has room left for its answer, and just closes the
-    # connection when the head fills its memory to within ~150 bytes
+    # a head a little beyond the largest is handled, but its response finds no room in
+    # libmicrohttpd's memory and the connection closes without it; further beyond, 431
     return lo, answer(port, lo + 1), answer(port, lo + 512)
 
 
