@@ -92,8 +92,8 @@ def largest_head(port, size):
             lo = mid
         else:
             hi = mid
-    # a head a little beyond the largest is handled, but its response finds no room in
-    # libmicrohttpd's memory and the connection closes without it; further beyond, 431
+    # a head a little beyond the largest would leave no room for the response's head:
+    # libkarak answers it 431; one beyond the memory itself gets libmicrohttpd's 431
     return lo, answer(port, lo + 1), answer(port, lo + 512)
 
 

@@ -998,12 +998,21 @@ static void padded_get(unsigned port, size_t total, wire_reply *r)
     free(raw);
 }
 
-/* conn_memory bounds the request head: what fits is served, a head clearly beyond it gets
- * libmicrohttpd's 431 and the connection closed; the default takes heads of 30 KiB. */
+/* conn_memory bounds the request head: what fits is served; a head that leaves no room
+ * for the response's head is answered 431 by libkarak before the handler runs (left to
+ * libmicrohttpd, it would run the handler, then close the connection without an answer);
+ * a head beyond the memory gets libmicrohttpd's own 431; the connection closes after
+ * either. The default takes heads of 30 KiB. */
+static karak_result counted_plain(karak_ctx *c)
+{
+    atomic_fetch_add(&memo_calls, 1);
+    return karak_resp_text(c, "plain");
+}
+
 START_TEST(conn_memory_bounds_the_head)
 {
     karak_app *a = karak_new();
-    karak_get(a, "/", memo_plain);
+    karak_get(a, "/", counted_plain);
     karak_server *small = NULL;
     ck_assert_int_eq(karak_server_start(a, OPTS(.port = KARAK_PORT_ANY, .conn_memory = 8192),
                                         &small),
@@ -1015,13 +1024,26 @@ START_TEST(conn_memory_bounds_the_head)
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(r.body, "plain");
     wire_reply_clear(&r);
+    char buf[32];
+    const size_t refused[] = {7600, 7960, 8050};
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        atomic_store(&memo_calls, 0);
+        padded_get(karak_server_port(small), refused[i], &r);
+        ck_assert_msg(r.status == 431, "%zu bytes: %d", refused[i], r.status);
+        ck_assert_str_eq(r.body, "{\"detail\":\"Request Header Fields Too Large\"}");
+        ck_assert_str_eq(wire_header(&r, "Connection", 0, buf, sizeof buf), "close");
+        wire_reply_clear(&r);
+        ck_assert_int_eq(atomic_load(&memo_calls), 0); /* refused before the handler */
+    }
     padded_get(karak_server_port(small), 8800, &r);
     ck_assert_int_eq(r.status, 431);
-    char buf[32];
     ck_assert_str_eq(wire_header(&r, "Connection", 0, buf, sizeof buf), "close");
     wire_reply_clear(&r);
     padded_get(karak_server_port(dflt), 30000, &r);
     ck_assert_int_eq(r.status, 200);
+    wire_reply_clear(&r);
+    padded_get(karak_server_port(dflt), 32600, &r);
+    ck_assert_int_eq(r.status, 431);
     wire_reply_clear(&r);
     karak_server_free(small);
     karak_server_free(dflt);

@@ -73,12 +73,14 @@ typedef struct karak_server_opts {
                                    encrypted; read at start and not kept. Both or neither */
     unsigned conn_memory;     /**< bytes of libmicrohttpd's memory for each connection, from
                                    4096 to 16 MiB; 0: KARAK_DEFAULT_CONN_MEMORY. A request's
-                                   head (request line and headers) must fit in it, beyond
-                                   it libmicrohttpd answers 414 or 431; and libmicrohttpd
-                                   zeroes all of it after each request, so an idle
-                                   keep-alive connection keeps all of it. 8192 holds heads
-                                   up to about 7 KiB at less than half the memory and CPU
-                                   (bench/results/connections.md) */
+                                   head (request line and headers) must fit in it with 512
+                                   bytes and 64 a header line to spare (for the response's
+                                   head), beyond that it is answered 431 (414 for a request
+                                   line that does not fit) before any handler runs; and
+                                   libmicrohttpd zeroes all of it after each request, so an
+                                   idle keep-alive connection keeps all of it. 8192 takes
+                                   heads up to 7,552 bytes for 13.7 KiB per idle connection
+                                   instead of 37.6 (bench/results/connections.md) */
     bool no_memo;             /**< build every response afresh. By default a route that
                                    declares nothing to read (no path parameter, no query,
                                    header, cookie or body model, no dependency) keeps its

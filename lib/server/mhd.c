@@ -153,6 +153,7 @@ struct karak_server {
     bool old_layout; /* libmicrohttpd <= 0.9.75: a folded line, a NUL in the target show */
     atomic_int in_flight;
     struct MHD_Response *error_500; /* the static 500, shared by all connections */
+    size_t conn_memory; /* libmicrohttpd's memory per connection (conn_memory option) */
     kmemos memos;      /* the constant answers of routes that read nothing (memo.c) */
     bool memo_routes;  /* kept at all (not with the no_memo option) */
     /* karak_worker_slot: one store per worker thread, found through a thread-specific key
@@ -573,6 +574,22 @@ static enum MHD_Result send_413(const kserver *s, struct MHD_Connection *mc, kco
 
 /* A framing refusal: {"detail": phrase} and Connection: close, queued on the first call, so
  * that libmicrohttpd sends it without reading the body and then closes the connection. */
+/* Whether a response's head will fit in what the request head left of the connection's
+ * memory. libmicrohttpd 0.9.75 keeps the head there with a record per header line, then
+ * builds the response's head in what remains; when it does not fit, it closes the
+ * connection without an answer, after the handler has run. It does not say how much is
+ * left, so the rule is an estimate on the safe side: the head, KARAK_HEADER_RECORD bytes a
+ * header line, and KARAK_RESPONSE_HEAD_ROOM for the response's head. */
+static bool head_leaves_room(const kserver *s, struct MHD_Connection *mc)
+{
+    const union MHD_ConnectionInfo *hs =
+        MHD_get_connection_info(mc, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    int lines = MHD_get_connection_values_n(mc, MHD_HEADER_KIND, NULL, NULL);
+    if (hs == NULL || lines < 0) return true;
+    size_t need = hs->header_size + (size_t)lines * KARAK_HEADER_RECORD + KARAK_RESPONSE_HEAD_ROOM;
+    return need <= s->conn_memory;
+}
+
 static enum MHD_Result send_refusal(kserver *s, struct MHD_Connection *mc, kconn *k,
                                     int status, const char *why)
 {
@@ -744,6 +761,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
             return send_500(s, mc);
         }
         if (status != 0) return send_refusal(s, mc, k, status, why);
+        if (!head_leaves_room(s, mc)) {
+            /* answered here, before the handler runs: libmicrohttpd would find no room for
+               the response's head (nor for a refusal's), and close without an answer */
+            client_log(s, KARAK_LOG_WARN, "request refused with 431: its head leaves no room "
+                       "for the response in the connection's %zu bytes (--conn-memory)",
+                       s->conn_memory);
+            send_canned(s, k->entry.fd, 431, "");
+            shutdown(k->entry.fd, SHUT_WR);
+            k->refused = true;
+            return MHD_NO;
+        }
         const char *cl = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl != NULL && strtoull(cl, NULL, 10) > max) return send_413(s, mc, k);
@@ -1183,6 +1211,7 @@ int karak_server_start(karak_app *app, const karak_server_opts *user, karak_serv
     s->app = app;
     karena_init(&s->mem);
     s->memo_routes = !opts.no_memo && kmemos_init(&s->memos, app->nroutes);
+    s->conn_memory = opts.conn_memory ? opts.conn_memory : KARAK_DEFAULT_CONN_MEMORY;
     s->tls = pem.cert != NULL;
     s->old_layout = mhd_old_layout();
     s->workers = opts.workers ? opts.workers : (cpus > 0 ? (unsigned)cpus : 1);
@@ -1237,8 +1266,7 @@ int karak_server_start(karak_app *app, const karak_server_opts *user, karak_serv
         s->has_pool = true;
     }
     s->daemon = daemon_start(s, mhd_limit, opts.timeout ? opts.timeout : KARAK_DEFAULT_TIMEOUT,
-                             opts.conn_memory ? opts.conn_memory : KARAK_DEFAULT_CONN_MEMORY,
-                             &pem);
+                             s->conn_memory, &pem);
     tls_pem_free(&pem); /* GnuTLS has its own copy */
     s->stop_fd = eventfd(0, EFD_CLOEXEC);
     /* the acceptor takes no signal: they stay the program's (or karak_serve's) business */

@@ -32,6 +32,12 @@
  * ordinary head and its response's head; 16 MiB is far beyond any sane head. */
 #define KARAK_MIN_CONN_MEMORY 4096u
 #define KARAK_MAX_CONN_MEMORY (16u << 20)
+/* What a request head may not take of that memory (server/mhd.c, head_leaves_room): a
+ * record per header line (libmicrohttpd 0.9.75's is 56 bytes on 64-bit, rounded up), and
+ * room for the response's head (status line, Date, Content-Type, Content-Length,
+ * Connection: close and a few headers of the handler's, ~120 bytes for the Quick Start). */
+#define KARAK_HEADER_RECORD 64u
+#define KARAK_RESPONSE_HEAD_ROOM 512u
 /* Registration error messages. */
 #define KARAK_ERRLEN 512
 /* Nesting of JSON arrays and objects accepted in a body (deeper: a 422 json_invalid).
