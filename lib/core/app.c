@@ -499,6 +499,10 @@ int karak_route_add(karak_app *app, const char *method, const char *pattern,
         return err;
     }
     r->index = app->nroutes++;
+    r->reads_nothing = r->nparams == 0 && r->query == NULL && r->headers == NULL &&
+                       r->cookies == NULL && r->body == NULL &&
+                       (r->depends == NULL || r->depends[0] == NULL) &&
+                       (app->depends == NULL || app->depends[0] == NULL);
     *app->routes_tail = r;
     app->routes_tail = &r->next;
     return KARAK_OK;

@@ -64,6 +64,9 @@ struct kroute {
     kroute *next_in_node;  /* other routes ending at the same router node */
     kroute *next;          /* registration order */
     size_t index;          /* its place in that order, from 0: servers' per-route tables */
+    bool reads_nothing;    /* no path parameter, no query, header, cookie or body model, no
+                              dependency of its own or the app's: it mostly answers the same
+                              bytes every time (server/memo.c keeps them) */
 };
 
 typedef struct knode knode;

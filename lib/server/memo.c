@@ -41,14 +41,6 @@ void kmemos_free(kmemos *m)
     m->n = 0;
 }
 
-bool kmemo_route_fits(const karak_app *app, const kroute *route)
-{
-    return route->nparams == 0 && route->query == NULL && route->headers == NULL &&
-           route->cookies == NULL && route->body == NULL &&
-           (route->depends == NULL || route->depends[0] == NULL) &&
-           (app->depends == NULL || app->depends[0] == NULL);
-}
-
 static bool same_type(const char *a, const char *b)
 {
     return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);

@@ -155,7 +155,6 @@ struct karak_server {
     struct MHD_Response *error_500; /* the static 500, shared by all connections */
     size_t conn_memory; /* libmicrohttpd's memory per connection (conn_memory option) */
     kmemos memos;      /* the constant answers of routes that read nothing (memo.c) */
-    bool memo_routes;  /* kept at all (not with the no_memo option) */
     /* karak_worker_slot: one store per worker thread, found through a thread-specific key
        (the worker's identity, never a request's state); all of them listed for the stop */
     pthread_key_t slots_key;
@@ -558,7 +557,7 @@ static enum MHD_Result send_answer(kserver *s, struct MHD_Connection *mc, const 
                                    const kroute *route)
 {
     bool close = atomic_load(&s->draining);
-    if (route != NULL && !close && s->memo_routes && kmemo_route_fits(s->app, route)) {
+    if (route != NULL && route->reads_nothing && !close) {
         struct MHD_Response *kept = kmemos_get(&s->memos, route, resp);
         if (kept != NULL) return MHD_queue_response(mc, (unsigned)resp->status, kept);
     }
@@ -1210,7 +1209,7 @@ int karak_server_start(karak_app *app, const karak_server_opts *user, karak_serv
     }
     s->app = app;
     karena_init(&s->mem);
-    s->memo_routes = !opts.no_memo && kmemos_init(&s->memos, app->nroutes);
+    if (!opts.no_memo) kmemos_init(&s->memos, app->nroutes);
     s->conn_memory = opts.conn_memory ? opts.conn_memory : KARAK_DEFAULT_CONN_MEMORY;
     s->tls = pem.cert != NULL;
     s->old_layout = mhd_old_layout();

@@ -112,9 +112,8 @@ void kpool_destroy(kpool *p);
 
 /* ---- memo.c: constant answers, built once ---- */
 
-/* A route that declares nothing to read (no path parameter, no query, header, cookie or
- * body model, no dependency) mostly answers the same bytes every time: "/", a health
- * check, a version. Its first answer is kept as a built libmicrohttpd response, and a
+/* A route that declares nothing to read (kroute.reads_nothing) mostly answers the same
+ * bytes every time: "/", a health check, a version. Its first answer is kept as a built libmicrohttpd response, and a
  * later answer with the same status, content type and body (compared byte for byte, so a
  * route whose answer changes is still answered right) is sent with it instead of a
  * response built, filled and destroyed per request. One slot per route, set once and
@@ -130,14 +129,14 @@ typedef struct kmemos {
     size_t n;
 } kmemos;
 
-/* False when out of memory (the server then runs without). */
+/* False when out of memory: the table then has no slot, and keeps nothing, as a table
+ * never made (all zero) does. */
 bool kmemos_init(kmemos *m, size_t nroutes);
 /* Once no thread can ask any more (libmicrohttpd stopped). */
 void kmemos_free(kmemos *m);
-/* Whether answers of this route may be kept and reused at all. */
-bool kmemo_route_fits(const karak_app *app, const kroute *route);
-/* The kept response for `resp` on the route (a borrowed reference, valid until
- * kmemos_free), or NULL. When the route has none yet and `resp` can be kept, keeps it. */
+/* The kept response for `resp` on a route that reads nothing (a borrowed reference, valid
+ * until kmemos_free), or NULL. When the route has none yet and `resp` can be kept, keeps
+ * it. */
 struct MHD_Response *kmemos_get(kmemos *m, const kroute *route, const kresp *resp);
 
 #endif
