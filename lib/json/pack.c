@@ -134,6 +134,17 @@ static bool pack_string(packer *p, bool key)
 
 static bool pack_value(packer *p, int depth);
 
+/* Before a member or an item: a comma, unless it is the first of its object or array (the
+ * text then ends with the opening bracket). Where the member is omitted, the text is cut
+ * back to `mark`, the comma with it. */
+static size_t pack_separator(packer *p)
+{
+    size_t mark = p->b->len;
+    if (!p->failed && mark > 0 && p->b->data[mark - 1] != '{' && p->b->data[mark - 1] != '[')
+        kbuf_putc(p->b, ',');
+    return mark;
+}
+
 /* The key spans of one object, in the output buffer, to refuse a key given twice. */
 typedef struct keyset {
     size_t (*spans)[2];
@@ -171,7 +182,6 @@ static void pack_object(packer *p, int depth)
     keys.cap = PACK_KEYS_INLINE;
     keys.spans = keys.inline_;
     if (!p->failed) kbuf_putc(p->b, '{');
-    bool first = true;
     for (;;) {
         char t = next_token(p);
         if (t == '}') {
@@ -184,8 +194,7 @@ static void pack_object(packer *p, int depth)
             return;
         }
         p->f++;
-        size_t mark = p->b->len; /* to take the member back when its value is omitted */
-        if (!p->failed && !first) kbuf_putc(p->b, ',');
+        size_t mark = pack_separator(p);
         size_t key_at = p->b->len;
         pack_string(p, true);
         size_t key_end = p->b->len;
@@ -195,7 +204,6 @@ static void pack_object(packer *p, int depth)
             continue;
         }
         if (p->malformed) return;
-        first = p->failed ? first : false;
         if (!p->failed && !keyset_add(p, &keys, key_at, key_end - key_at)) {
             char key[64];
             size_t n = key_end - key_at;
@@ -209,7 +217,6 @@ static void pack_object(packer *p, int depth)
 static void pack_array(packer *p, int depth)
 {
     if (!p->failed) kbuf_putc(p->b, '[');
-    bool first = true;
     for (;;) {
         char t = next_token(p);
         if (t == ']') {
@@ -220,14 +227,12 @@ static void pack_array(packer *p, int depth)
             pack_error(p, true, "an array without its ']'");
             return;
         }
-        size_t mark = p->b->len;
-        if (!p->failed && !first) kbuf_putc(p->b, ',');
+        size_t mark = pack_separator(p);
         if (!pack_value(p, depth + 1)) {
             if (!p->failed) p->b->len = mark;
             continue;
         }
         if (p->malformed) return;
-        if (!p->failed) first = false;
     }
     if (!p->failed) kbuf_putc(p->b, ']');
 }
