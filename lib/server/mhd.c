@@ -579,14 +579,9 @@ static enum MHD_Result send_413(const kserver *s, struct MHD_Connection *mc, kco
  * connection without an answer, after the handler has run. It does not say how much is
  * left, so the rule is an estimate on the safe side: the head, KARAK_HEADER_RECORD bytes a
  * header line, and KARAK_RESPONSE_HEAD_ROOM for the response's head. */
-static bool head_leaves_room(const kserver *s, struct MHD_Connection *mc)
+static bool head_leaves_room(const kserver *s, size_t head_size, size_t lines)
 {
-    const union MHD_ConnectionInfo *hs =
-        MHD_get_connection_info(mc, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
-    int lines = MHD_get_connection_values_n(mc, MHD_HEADER_KIND, NULL, NULL);
-    if (hs == NULL || lines < 0) return true;
-    size_t need = hs->header_size + (size_t)lines * KARAK_HEADER_RECORD + KARAK_RESPONSE_HEAD_ROOM;
-    return need <= s->conn_memory;
+    return head_size + lines * KARAK_HEADER_RECORD + KARAK_RESPONSE_HEAD_ROOM <= s->conn_memory;
 }
 
 static enum MHD_Result send_refusal(kserver *s, struct MHD_Connection *mc, kconn *k,
@@ -633,18 +628,20 @@ static void send_canned(const kserver *s, int fd, int status, const char *extra)
  * when it needs one; a larger head's list is made in the arena once and handed on. */
 
 /* The first call: the head is complete, nothing of the body has been read. 0 when the
- * request may go on, else the status to answer at once: a framing refusal, or 500 when a
- * large head's list finds no memory (its framing unchecked, the connection must close). */
+ * request may go on, else the status to answer at once: a framing refusal, 500 when a
+ * large head's list finds no memory (its framing unchecked, the connection must close), or
+ * 431 when the head leaves no room for the response's (head_leaves_room). */
 static int check_head(const kserver *s, struct MHD_Connection *mc, kconn *k,
                       const char *method, const char *version, const char **why)
 {
     karak_pair stack[KARAK_HEAD_STACK_PAIRS];
     header_fill f = {.arena = &k->arena, .check_layout = s->old_layout};
+    const union MHD_ConnectionInfo *hs =
+        MHD_get_connection_info(mc, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    size_t head_size = hs != NULL ? hs->header_size : 0;
     if (f.check_layout) {
-        const union MHD_ConnectionInfo *hs =
-            MHD_get_connection_info(mc, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
         f.head = (uintptr_t)method;
-        f.head_end = hs != NULL ? f.head + hs->header_size : f.head;
+        f.head_end = f.head + head_size;
     }
     int count = MHD_get_connection_values_n(mc, MHD_HEADER_KIND, NULL, NULL);
     if (count > 0) {
@@ -677,7 +674,12 @@ static int check_head(const kserver *s, struct MHD_Connection *mc, kconn *k,
     khttp_head head = {.method = method, .version = version, .target = k->target,
                        .target_len = target_len, .headers = f.pairs, .nheaders = f.n,
                        .folded = f.folded, .value_cut = f.cut};
-    return khttp_framing_check(&head, why);
+    int status = khttp_framing_check(&head, why);
+    if (status == 0 && !head_leaves_room(s, head_size, f.n)) {
+        *why = "its head leaves no room for the response's head";
+        status = 431;
+    }
+    return status;
 }
 
 /* ---- the handler pool's side ---- */
@@ -759,18 +761,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
             k->refused = true;
             return send_500(s, mc);
         }
-        if (status != 0) return send_refusal(s, mc, k, status, why);
-        if (!head_leaves_room(s, mc)) {
+        if (status == 431) {
             /* answered here, before the handler runs: libmicrohttpd would find no room for
                the response's head (nor for a refusal's), and close without an answer */
-            client_log(s, KARAK_LOG_WARN, "request refused with 431: its head leaves no room "
-                       "for the response in the connection's %zu bytes (--conn-memory)",
-                       s->conn_memory);
+            client_log(s, KARAK_LOG_WARN, "request refused with 431: %s (%zu bytes a "
+                       "connection, --conn-memory)", why, s->conn_memory);
             send_canned(s, k->entry.fd, 431, "");
             shutdown(k->entry.fd, SHUT_WR);
             k->refused = true;
             return MHD_NO;
         }
+        if (status != 0) return send_refusal(s, mc, k, status, why);
         const char *cl = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl != NULL && strtoull(cl, NULL, 10) > max) return send_413(s, mc, k);
