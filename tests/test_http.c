@@ -323,6 +323,29 @@ START_TEST(sigterm_exits_cleanly)
 }
 END_TEST
 
+/* The flags without a value: a second Quick Start binds the first one's port with
+ * --reuse-port (without it the bind fails and it exits 1), --no-memo among them, and both
+ * answer there. */
+START_TEST(flags_without_a_value)
+{
+    server a = example_start_argv(QUICKSTART_BIN, (const char *const[]){"--reuse-port", NULL});
+    char port[16];
+    snprintf(port, sizeof port, "%u", a.port);
+    server b = example_start_argv(
+        QUICKSTART_BIN, (const char *const[]){"--no-memo", "--reuse-port", "--port", port, NULL});
+    ck_assert_uint_eq(b.port, a.port);
+    for (int i = 0; i < 8; i++) {
+        wire_reply r;
+        wire_exchange(a.port, "GET / HTTP/1.1\r\nHost: t\r\n\r\n", false, &r);
+        ck_assert_int_eq(r.status, 200);
+        ck_assert_str_eq(r.body, "{\"message\":\"Hello, World!\"}");
+        wire_reply_clear(&r);
+    }
+    ck_assert_int_eq(stop_server(&b), 0);
+    ck_assert_int_eq(stop_server(&a), 0);
+}
+END_TEST
+
 static void send_sigterm(void *arg)
 {
     kill(((server *)arg)->pid, SIGTERM);
@@ -377,6 +400,7 @@ static Suite *http_suite(void)
     TCase *life = tcase_create("lifecycle");
     tcase_set_timeout(life, 30);
     tcase_add_test(life, sigterm_exits_cleanly);
+    tcase_add_test(life, flags_without_a_value);
     tcase_add_test(life, sigterm_drains_under_load);
     suite_add_tcase(s, life);
     return s;

@@ -464,6 +464,18 @@ static bool read_until(int fd, const char *needle, char *buf, size_t cap, int ti
 
 example_proc example_start(const char *bin)
 {
+    return example_start_argv(bin, NULL);
+}
+
+example_proc example_start_argv(const char *bin, const char *const *extra)
+{
+    const char *argv[16] = {bin, "--port", "0", "--workers", "2"};
+    size_t argc = 5;
+    for (size_t i = 0; extra != NULL && extra[i] != NULL; i++) {
+        ck_assert_uint_lt(argc + 1, sizeof argv / sizeof *argv);
+        argv[argc++] = extra[i];
+    }
+    argv[argc] = NULL;
     int fds[2];
     ck_assert_int_eq(pipe(fds), 0);
     pid_t pid = fork();
@@ -472,7 +484,7 @@ example_proc example_start(const char *bin)
         dup2(fds[1], STDERR_FILENO);
         close(fds[0]);
         close(fds[1]);
-        execl(bin, bin, "--port", "0", "--workers", "2", (char *)NULL);
+        execv(bin, (char *const *)argv);
         _exit(127);
     }
     close(fds[1]);

@@ -75,6 +75,8 @@ typedef struct example_proc {
 /* Starts `bin --port 0 --workers 2` and waits (10 s at most) for its "serving on
  * http://127.0.0.1:PORT" line (asserts that it comes). */
 example_proc example_start(const char *bin);
+/* The same, with more arguments after those (NULL-terminated; a later --port wins). */
+example_proc example_start_argv(const char *bin, const char *const *extra);
 /* SIGTERM, then its exit status (-1 when it did not exit within 10 s and was killed). */
 int example_stop(example_proc *p);
 

@@ -14,6 +14,13 @@ typedef struct uopt {
     unsigned max;
 } uopt;
 
+/* A flag without a value, set also by its environment variable being "1". */
+typedef struct bopt {
+    const char *flag;
+    const char *env;
+    bool *out;
+} bopt;
+
 static void usage(FILE *f, const char *argv0)
 {
     fprintf(f,
@@ -116,6 +123,11 @@ int karak_run(karak_app *app, int argc, char **argv)
         {"--conn-memory", "KARAK_CONN_MEMORY", &so.conn_memory, KARAK_MAX_CONN_MEMORY},
     };
     const size_t nopts = sizeof opts / sizeof *opts;
+    const bopt flags[] = {
+        {"--reuse-port", "KARAK_REUSE_PORT", &so.reuse_port},
+        {"--no-memo", "KARAK_NO_MEMO", &so.no_memo},
+    };
+    const size_t nflags = sizeof flags / sizeof *flags;
     so.host = getenv("KARAK_HOST");
     so.tls_cert = getenv("KARAK_TLS_CERT");
     so.tls_key = getenv("KARAK_TLS_KEY");
@@ -124,20 +136,21 @@ int karak_run(karak_app *app, int argc, char **argv)
         const char *e = getenv(opts[i].env);
         if (e != NULL && *e != '\0' && !set_value(app, &opts[i], e, opts[i].env)) return 2;
     }
-    const char *reuse = getenv("KARAK_REUSE_PORT");
-    so.reuse_port = reuse != NULL && strcmp(reuse, "1") == 0;
-    const char *no_memo = getenv("KARAK_NO_MEMO");
-    so.no_memo = no_memo != NULL && strcmp(no_memo, "1") == 0;
+    for (size_t i = 0; i < nflags; i++) {
+        const char *e = getenv(flags[i].env);
+        *flags[i].out = e != NULL && strcmp(e, "1") == 0;
+    }
     so.forwarded_allow_ips = getenv("KARAK_FORWARDED_ALLOW_IPS");
     const char *uds = getenv("KARAK_UDS");
     if (uds != NULL && *uds != '\0') so.uds = uds;
     for (int a = 1; a < argc; a += 2) {
         const char *arg = argv[a];
         const char *value = a + 1 < argc ? argv[a + 1] : NULL;
-        if (strcmp(arg, "--reuse-port") == 0 || strcmp(arg, "--no-memo") == 0) {
-            /* the flags without a value */
-            if (arg[2] == 'r') so.reuse_port = true;
-            else so.no_memo = true;
+        const bopt *flag = NULL;
+        for (size_t i = 0; i < nflags && flag == NULL; i++)
+            if (strcmp(arg, flags[i].flag) == 0) flag = &flags[i];
+        if (flag != NULL) { /* no value follows */
+            *flag->out = true;
             a--;
             continue;
         }
